@@ -1,0 +1,70 @@
+//! The typed model of one Kimai deployment, its validation and the values derived from it.
+//!
+//! A [`Spec`] is the serde form a user writes (YAML or JSON). [`validate()`] checks all of it at
+//! once and returns a [`Validated`] model, the only thing renderers accept; [`Diagnostics`]
+//! carries every problem with its field path and a hint. Values several targets need
+//! (`DATABASE_URL`, `TRUSTED_HOSTS`, `DEFAULT_URI`, the Kimai environment, replica policy) are
+//! derived here once. [`yaml`] is the one YAML writer all renderers share.
+//!
+//! ```
+//! use kimai_model::{load, Format, EnvValue};
+//!
+//! let model = load(b"name: kimai\ningress: { host: kimai.example.com }\n", Format::Yaml).unwrap();
+//! assert_eq!(model.trusted_hosts(&[]), r"^(localhost|127\.0\.0\.1|kimai\.example\.com)$");
+//! let url = model.database_url("db").with_password("p%40ss");
+//! assert_eq!(url, "mysql://kimai:p%40ss@db:3306/kimai?charset=utf8mb4&serverVersion=8.4.0");
+//! assert!(model.kimai_env(&[]).iter().any(|(k, v)| k == "DATABASE_URL" && *v == EnvValue::DatabaseUrl));
+//!
+//! let errors = load(b"name: Kimai!\nscaling: { min_replicas: 5, max_replicas: 2 }\n", Format::Yaml).unwrap_err();
+//! let paths: Vec<_> = errors.iter().map(|d| d.path.as_str()).collect();
+//! assert_eq!(paths, ["ingress.host", "name", "scaling.min_replicas"]);
+//! ```
+//!
+//! Architecture invariant: this crate knows nothing of any output format's object model
+//! (Compose services, Kubernetes objects, ECS JSON); it does no I/O and reads no clock.
+
+mod check;
+mod derive;
+mod diag;
+mod load;
+mod quantity;
+mod secret;
+mod spec;
+mod validate;
+pub mod yaml;
+
+pub use derive::{
+    url_encode, DatabaseUrl, EnvValue, Replicas, CAPABILITIES, HEALTH_HOST, HEALTH_PATH,
+    KIMAI_PORT, LOCAL_YAML_PATH, PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS,
+};
+pub use diag::{Diagnostic, Diagnostics, Notice};
+pub use load::{load, parse, Format};
+pub use quantity::{Bytes, Millicores};
+pub use secret::{secret_name_problem, SecretRef};
+pub use spec::*;
+pub use validate::{
+    fargate_pairs_hint, fargate_size_at_least, is_fargate_size, secret_refs, validate, Target,
+    Validated, FARGATE_SIZES, RESERVED_ENV,
+};
+
+/// A file a renderer produces: a path relative to the target's output folder, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OutputFile {
+    /// Relative path with `/` separators (`compose.yaml`, `nginx/kimai.conf`).
+    pub path: String,
+    /// Contents, always UTF-8 text ending in a newline.
+    pub contents: String,
+    /// True for files only the owner may read (mode 0600 when written).
+    pub private: bool,
+}
+
+impl OutputFile {
+    /// A world-readable file.
+    pub fn new(path: impl Into<String>, contents: impl Into<String>) -> Self {
+        OutputFile {
+            path: path.into(),
+            contents: contents.into(),
+            private: false,
+        }
+    }
+}

@@ -1,0 +1,978 @@
+//! Validation: `Spec -> Result<Validated, Diagnostics>`, every problem at once.
+//!
+//! Rules are grouped by section, one function each. Each rule names the field path, the
+//! offending value in backticks, and a hint where the fix is known.
+
+use std::collections::BTreeSet;
+
+use crate::check;
+use crate::diag::Diagnostics;
+use crate::quantity::{Bytes, Millicores};
+use crate::secret::{secret_name_problem, SecretRef};
+use crate::spec::*;
+
+/// Names Kimai's environment that kimai-deploy sets itself; `app.env` may not set them.
+pub const RESERVED_ENV: &[(&str, &str)] = &[
+    ("ADMINMAIL", "app.admin_email"),
+    ("ADMINPASS", "app.admin_password"),
+    ("APP_ENV", "(always `prod`)"),
+    ("APP_SECRET", "app.app_secret"),
+    ("DATABASE_URL", "the `database` section"),
+    ("DEFAULT_URI", "ingress.host and ingress.tls"),
+    ("MAILER_FROM", "app.mailer.from"),
+    ("MAILER_URL", "app.mailer.url"),
+    ("TRUSTED_HOSTS", "ingress.host and ingress.aliases"),
+    ("TRUSTED_PROXIES", "app.trusted_proxies"),
+    ("TZ", "app.timezone"),
+];
+
+/// Fargate's valid task sizes: CPU units and the memory sizes (MiB) allowed with each.
+pub const FARGATE_SIZES: &[(u32, u32, u32, u32)] = &[
+    // (cpu, min memory, max memory, step)
+    (256, 512, 2048, 512),
+    (512, 1024, 4096, 1024),
+    (1024, 2048, 8192, 1024),
+    (2048, 4096, 16384, 1024),
+    (4096, 8192, 30720, 1024),
+    (8192, 16384, 61440, 4096),
+    (16384, 32768, 122880, 8192),
+];
+
+/// True when `cpu`/`memory` is a task size Fargate accepts.
+pub fn is_fargate_size(cpu: u32, memory: u32) -> bool {
+    FARGATE_SIZES.iter().any(|&(c, lo, hi, step)| {
+        c == cpu && (lo..=hi).contains(&memory) && (memory - lo) % step == 0
+            // 256 CPU also allows exactly 512, 1024, 2048 (step 512 covers 1536, which is invalid)
+            && !(c == 256 && memory == 1536)
+    })
+}
+
+/// The smallest Fargate size with at least `cpu` units and `memory` MiB, if any.
+pub fn fargate_size_at_least(cpu: u32, memory: u32) -> Option<(u32, u32)> {
+    FARGATE_SIZES
+        .iter()
+        .filter(|&&(c, _, hi, _)| c >= cpu && hi >= memory)
+        .find_map(|&(c, lo, hi, step)| {
+            (lo..=hi)
+                .step_by(step as usize)
+                .find(|&m| m >= memory && is_fargate_size(c, m))
+                .map(|m| (c, m))
+        })
+}
+
+/// A human list of the valid Fargate pairs, for hints.
+pub fn fargate_pairs_hint() -> String {
+    FARGATE_SIZES
+        .iter()
+        .map(|&(c, lo, hi, step)| {
+            if c == 256 {
+                "256: 512, 1024, 2048".to_string()
+            } else {
+                format!("{c}: {lo}–{hi} in steps of {step}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The four deployment targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// Docker Compose.
+    Compose,
+    /// Kubernetes.
+    Kubernetes,
+    /// AWS ECS.
+    Ecs,
+    /// Ansible.
+    Ansible,
+}
+
+impl Target {
+    /// Every target, in output order.
+    pub const ALL: [Target; 4] = [
+        Target::Compose,
+        Target::Kubernetes,
+        Target::Ecs,
+        Target::Ansible,
+    ];
+
+    /// The output folder and command-line name (`compose`, `k8s`, `ecs`, `ansible`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Compose => "compose",
+            Target::Kubernetes => "k8s",
+            Target::Ecs => "ecs",
+            Target::Ansible => "ansible",
+        }
+    }
+
+    /// Parses the command-line name.
+    pub fn parse(s: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// True for targets whose replicas may run on different hosts.
+    pub fn is_multi_host(self) -> bool {
+        matches!(self, Target::Kubernetes | Target::Ecs)
+    }
+}
+
+/// A spec that passed validation, with its quantities parsed. Renderers take only this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    pub(crate) spec: Spec,
+    pub(crate) app_cpu: Millicores,
+    pub(crate) app_memory: Bytes,
+    pub(crate) db_cpu: Millicores,
+    pub(crate) db_memory: Bytes,
+    pub(crate) storage_size: Bytes,
+    pub(crate) db_storage_size: Bytes,
+    pub(crate) db_version: String,
+}
+
+/// Validates a spec: every problem at once, sorted by field path.
+pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
+    let mut d = Diagnostics::default();
+    check_identity(&spec, &mut d);
+    let (app_cpu, app_memory) = check_app(&spec, &mut d);
+    let (db_cpu, db_memory, db_version) = check_database(&spec.database, &mut d);
+    let (storage_size, db_storage_size) = check_storage(&spec.storage, &mut d);
+    check_ingress(&spec.ingress, &mut d);
+    if let Some(s) = &spec.scaling {
+        check_scaling(s, spec.app.replicas, &mut d);
+    }
+    check_monitoring(&spec.monitoring, &mut d);
+    if let Some(b) = &spec.backup {
+        check_backup(b, &mut d);
+    }
+    check_targets(&spec, &mut d);
+    check_secrets(&spec, &mut d);
+    d.into_result(())?;
+    // Every parse above succeeded when no diagnostic was recorded.
+    Ok(Validated {
+        app_cpu: app_cpu.unwrap_or(Millicores(0)),
+        app_memory: app_memory.unwrap_or(Bytes(0)),
+        db_cpu: db_cpu.unwrap_or(Millicores(0)),
+        db_memory: db_memory.unwrap_or(Bytes(0)),
+        storage_size: storage_size.unwrap_or(Bytes(0)),
+        db_storage_size: db_storage_size.unwrap_or(Bytes(0)),
+        db_version,
+        spec,
+    })
+}
+
+fn check_identity(spec: &Spec, d: &mut Diagnostics) {
+    if !check::dns_label(&spec.name, 40) {
+        d.error_hint(
+            "name",
+            format!("`{}` is not a DNS-1123 label of at most 40 characters", spec.name),
+            "use lowercase letters, digits and `-`, starting with a letter (`kimai`, `kimai-prod`)",
+        );
+    }
+    if !check::dns_label(&spec.environment, 32) {
+        d.error_hint(
+            "environment",
+            format!("`{}` is not a lowercase label of at most 32 characters", spec.environment),
+            "use a short label such as `dev`, `staging` or `production`",
+        );
+    }
+}
+
+fn quantity<T>(
+    d: &mut Diagnostics,
+    path: &str,
+    parsed: Result<T, String>,
+    min: T,
+    min_text: &str,
+    hint: &str,
+) -> Option<T>
+where
+    T: PartialOrd,
+{
+    match parsed {
+        Ok(v) if v < min => {
+            d.error_hint(path, format!("must be at least `{min_text}`"), hint);
+            None
+        }
+        Ok(v) => Some(v),
+        Err(e) => {
+            d.error(path, e);
+            None
+        }
+    }
+}
+
+fn check_app(spec: &Spec, d: &mut Diagnostics) -> (Option<Millicores>, Option<Bytes>) {
+    let app = &spec.app;
+    if !check::image_repository(&app.image) {
+        d.error_hint(
+            "app.image",
+            format!("`{}` is not an image repository", app.image),
+            "give the repository without tag (`kimai/kimai2`); the tag goes in `app.version`",
+        );
+    }
+    check_kimai_version(&app.version, d);
+    if app.replicas == 0 || app.replicas > 100 {
+        d.error_hint(
+            "app.replicas",
+            format!("`{}` is out of range", app.replicas),
+            "use 1 to 100 replicas",
+        );
+    }
+    let cpu = quantity(
+        d,
+        "app.cpu",
+        Millicores::parse(&app.cpu),
+        Millicores(100),
+        "100m",
+        "Kimai needs at least a tenth of a core",
+    );
+    let memory = quantity(
+        d,
+        "app.memory",
+        Bytes::parse(&app.memory),
+        Bytes(512 << 20),
+        "512Mi",
+        "PHP's memory_limit is 512M; containers below 512Mi get OOM-killed (1Gi is comfortable)",
+    );
+    for (name, value) in &app.env {
+        let path = format!("app.env.{name}");
+        if !check::env_name(name) {
+            d.error_hint(
+                &path,
+                format!("`{name}` is not a valid environment variable name"),
+                "use letters, digits and `_`, not starting with a digit",
+            );
+        } else if let Some((_, field)) = RESERVED_ENV.iter().find(|(n, _)| n == name) {
+            d.error_hint(
+                &path,
+                format!("`{name}` is set by kimai-deploy"),
+                format!("set it through {field}"),
+            );
+        } else if name.starts_with("DD_") {
+            d.error_hint(
+                &path,
+                format!("`{name}` is set by kimai-deploy"),
+                "configure Datadog under `monitoring.datadog`",
+            );
+        }
+        if value.contains('\0') {
+            d.error(&path, "the value contains a NUL byte, which no environment can carry");
+        }
+    }
+    if let Some(email) = &app.admin_email {
+        if !check::email(email) {
+            d.error("app.admin_email", format!("`{email}` is not an e-mail address"));
+        }
+    }
+    if app.admin_password.is_some() && app.admin_email.is_none() {
+        d.error_hint(
+            "app.admin_email",
+            "missing: `app.admin_password` creates the user `admin`, which needs an e-mail",
+            "add `admin_email: admin@example.com` under `app`",
+        );
+    }
+    if app.timezone.is_empty()
+        || !app
+            .timezone
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+-/".contains(&b))
+    {
+        d.error_hint(
+            "app.timezone",
+            format!("`{}` is not a time zone name", app.timezone),
+            "use an IANA name such as `UTC` or `Europe/Berlin`",
+        );
+    }
+    for (i, p) in app.trusted_proxies.iter().enumerate() {
+        if !(check::ip_or_cidr(p) || p == "REMOTE_ADDR") {
+            d.error_hint(
+                format!("app.trusted_proxies[{i}]"),
+                format!("`{p}` is not an IP address or CIDR block"),
+                "list the proxy's addresses (`10.0.0.0/8`) or `REMOTE_ADDR` for the direct peer",
+            );
+        }
+    }
+    if let Some(m) = &app.mailer {
+        if !check::email(&m.from) {
+            d.error("app.mailer.from", format!("`{}` is not an e-mail address", m.from));
+        }
+    }
+    if let Some(local) = &app.local_yaml {
+        match serde_yaml::from_str::<serde_yaml::Value>(local) {
+            Ok(serde_yaml::Value::Mapping(_)) => {}
+            Ok(_) => d.error_hint(
+                "app.local_yaml",
+                "is not a YAML mapping",
+                "give the contents of config/packages/local.yaml (`kimai: { ldap: ... }`)",
+            ),
+            Err(e) => d.error("app.local_yaml", format!("is not valid YAML: {e}")),
+        }
+    }
+    (cpu, memory)
+}
+
+fn parse_version(v: &str) -> Option<Vec<u32>> {
+    let parts: Option<Vec<u32>> = v.split('.').map(|p| p.parse().ok()).collect();
+    parts.filter(|p| (2..=3).contains(&p.len()) && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+fn check_kimai_version(v: &str, d: &mut Diagnostics) {
+    const FLOATING: &[&str] = &["latest", "stable", "apache", "fpm", "prod", "dev", "2", "main"];
+    if FLOATING.contains(&v) {
+        d.error_hint(
+            "app.version",
+            format!("`{v}` is a floating tag"),
+            "pin a Kimai release such as `2.66.0` so every host runs the same code",
+        );
+        return;
+    }
+    if !check::image_tag(v) {
+        d.error("app.version", format!("`{v}` is not an image tag"));
+        return;
+    }
+    if let Some(parts) = parse_version(v) {
+        if parts.len() != 3 {
+            d.error_hint(
+                "app.version",
+                format!("`{v}` is not a full release number"),
+                "write all three parts (`2.66.0`)",
+            );
+        } else if parts[0] < 2 || (parts[0] == 2 && parts[1] < 58) {
+            d.error_hint(
+                "app.version",
+                format!("`{v}` has no bare version tag"),
+                format!("Kimai images up to 2.57 are tagged `apache-{v}`; write that, or use 2.58.0 or newer"),
+            );
+        }
+    } else if v.starts_with("fpm") {
+        d.error_hint(
+            "app.version",
+            format!("`{v}` is the deprecated FPM variant"),
+            "use the Apache image (a bare version such as `2.66.0`), which listens on 8001",
+        );
+    }
+}
+
+fn check_database(db: &Database, d: &mut Diagnostics) -> (Option<Millicores>, Option<Bytes>, String) {
+    let version = if db.version.is_empty() {
+        match db.engine {
+            DatabaseEngine::Mysql => "8.4".to_string(),
+            DatabaseEngine::Mariadb => "11.4".to_string(),
+        }
+    } else {
+        db.version.clone()
+    };
+    match (parse_version(&version), db.engine) {
+        (None, _) => d.error_hint(
+            "database.version",
+            format!("`{version}` is not a server version"),
+            "write major.minor (`8.4`, `11.4`)",
+        ),
+        (Some(p), DatabaseEngine::Mysql) if (p[0], p[1]) < (8, 4) => d.error_hint(
+            "database.version",
+            format!("MySQL `{version}` is older than Kimai supports"),
+            "Kimai supports MySQL 8.4 or newer (or MariaDB 10.6 or newer)",
+        ),
+        (Some(p), DatabaseEngine::Mariadb) if (p[0], p[1]) < (10, 6) => d.error_hint(
+            "database.version",
+            format!("MariaDB `{version}` is older than Kimai supports"),
+            "Kimai supports MariaDB 10.6 or newer (or MySQL 8.4 or newer)",
+        ),
+        _ => {}
+    }
+    match (db.mode, &db.host) {
+        (DatabaseMode::External, None) => d.error_hint(
+            "database.host",
+            "missing: an external database needs its host",
+            "set `database.host` to the server's name (an RDS endpoint), or use `mode: bundled`",
+        ),
+        (DatabaseMode::Bundled, Some(h)) => d.error_hint(
+            "database.host",
+            format!("`{h}` is set but the database is bundled"),
+            "remove `database.host`, or set `database.mode: external`",
+        ),
+        (_, Some(h)) if !check::host_or_ip(h) => {
+            d.error("database.host", format!("`{h}` is not a host name or IP address"))
+        }
+        _ => {}
+    }
+    if let Some(h) = &db.read_replica_host {
+        if db.mode == DatabaseMode::Bundled {
+            d.error_hint(
+                "database.read_replica_host",
+                "a read replica needs an external database",
+                "set `database.mode: external`",
+            );
+        } else if !check::host_or_ip(h) {
+            d.error(
+                "database.read_replica_host",
+                format!("`{h}` is not a host name or IP address"),
+            );
+        }
+    }
+    if db.port == 0 {
+        d.error("database.port", "`0` is not a TCP port");
+    }
+    if db.name.is_empty()
+        || db.name.len() > 64
+        || !db.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        d.error_hint(
+            "database.name",
+            format!("`{}` is not a database name", db.name),
+            "use up to 64 letters, digits and `_`",
+        );
+    }
+    if db.user.is_empty()
+        || db.user.len() > 32
+        || !db.user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        d.error_hint(
+            "database.user",
+            format!("`{}` is not a database user name", db.user),
+            "use up to 32 letters, digits and `_`",
+        );
+    }
+    let cpu = Millicores::parse(&db.cpu).map_err(|e| d.error("database.cpu", e)).ok();
+    let mem = quantity(
+        d,
+        "database.memory",
+        Bytes::parse(&db.memory),
+        Bytes(256 << 20),
+        "256Mi",
+        "MySQL needs at least 256Mi; 1Gi is comfortable",
+    );
+    (cpu, mem, version)
+}
+
+fn check_storage(s: &Storage, d: &mut Diagnostics) -> (Option<Bytes>, Option<Bytes>) {
+    let size = quantity(d, "storage.size", Bytes::parse(&s.size), Bytes(1 << 30), "1Gi", "Kimai's volumes need at least 1Gi");
+    let db_size = quantity(
+        d,
+        "storage.database_size",
+        Bytes::parse(&s.database_size),
+        Bytes(1 << 30),
+        "1Gi",
+        "the database volume needs at least 1Gi",
+    );
+    match (s.class, &s.efs) {
+        (StorageClass::Efs, None) => d.error_hint(
+            "storage.efs",
+            "missing: storage class `efs` needs the file system",
+            "add `efs: { file_system_id: fs-0123456789abcdef0 }` under `storage`",
+        ),
+        (StorageClass::Efs, Some(efs)) => {
+            if !check::aws_id(&efs.file_system_id, "fs-", &[8, 17]) {
+                d.error(
+                    "storage.efs.file_system_id",
+                    format!("`{}` is not an EFS file system id (`fs-` and 8 or 17 hex digits)", efs.file_system_id),
+                );
+            }
+            if let Some(ap) = &efs.access_point_id {
+                if !check::aws_id(ap, "fsap-", &[17]) {
+                    d.error(
+                        "storage.efs.access_point_id",
+                        format!("`{ap}` is not an EFS access point id (`fsap-` and 17 hex digits)"),
+                    );
+                }
+            }
+        }
+        (_, Some(_)) => d.error_hint(
+            "storage.efs",
+            "is set but `storage.class` is not `efs`",
+            "set `storage.class: efs`, or remove `storage.efs`",
+        ),
+        _ => {}
+    }
+    if s.class == StorageClass::Shared && s.storage_class_name.is_none() {
+        d.error_hint(
+            "storage.storage_class_name",
+            "missing: storage class `shared` needs a ReadWriteMany StorageClass name",
+            "name the cluster's RWX class (`nfs-client`, `azurefile`, `standard-rwx`)",
+        );
+    }
+    if let Some(n) = &s.storage_class_name {
+        if !check::dns_subdomain(n) {
+            d.error("storage.storage_class_name", format!("`{n}` is not a StorageClass name"));
+        }
+    }
+    (size, db_size)
+}
+
+fn check_ingress(i: &Ingress, d: &mut Diagnostics) {
+    match &i.host {
+        None => d.error_hint(
+            "ingress.host",
+            "missing: every target exposes Kimai on a host name",
+            "add `ingress: { host: kimai.example.com }`",
+        ),
+        Some(h) if !check::dns_subdomain(h) => d.error_hint(
+            "ingress.host",
+            format!("`{h}` is not a lowercase DNS name"),
+            "Kimai needs its own (sub)domain such as `kimai.example.com`; sub-paths are not supported",
+        ),
+        _ => {}
+    }
+    let mut seen = BTreeSet::new();
+    seen.extend(i.host.iter().cloned());
+    for (n, a) in i.aliases.iter().enumerate() {
+        if !check::dns_subdomain(a) {
+            d.error(format!("ingress.aliases[{n}]"), format!("`{a}` is not a lowercase DNS name"));
+        } else if !seen.insert(a.clone()) {
+            d.error(format!("ingress.aliases[{n}]"), format!("`{a}` is listed twice"));
+        }
+    }
+    let tls = &i.tls;
+    match (&tls.mode, &tls.certificate_arn) {
+        (TlsMode::Acm, None) => d.error_hint(
+            "ingress.tls.certificate_arn",
+            "missing: TLS mode `acm` needs the certificate",
+            "add the ACM certificate ARN (`arn:aws:acm:REGION:ACCOUNT:certificate/ID`)",
+        ),
+        (TlsMode::Acm, Some(a)) if !check::arn(a, "acm") || !a.contains(":certificate/") => d.error(
+            "ingress.tls.certificate_arn",
+            format!("`{a}` is not an ACM certificate ARN"),
+        ),
+        (TlsMode::Acm, Some(_)) => {}
+        (_, Some(_)) => d.error_hint(
+            "ingress.tls.certificate_arn",
+            "is set but `ingress.tls.mode` is not `acm`",
+            "set `mode: acm`, or remove the ARN",
+        ),
+        _ => {}
+    }
+    if let Some(s) = &tls.secret_name {
+        if tls.mode != TlsMode::Secret {
+            d.error_hint(
+                "ingress.tls.secret_name",
+                "is set but `ingress.tls.mode` is not `secret`",
+                "set `mode: secret`, or remove `secret_name`",
+            );
+        } else if !check::dns_subdomain(s) {
+            d.error("ingress.tls.secret_name", format!("`{s}` is not a Secret name"));
+        }
+    }
+    if let Some(c) = &tls.cluster_issuer {
+        if tls.mode != TlsMode::Secret {
+            d.error_hint(
+                "ingress.tls.cluster_issuer",
+                "is set but `ingress.tls.mode` is not `secret`",
+                "cert-manager fills a TLS Secret: set `mode: secret`",
+            );
+        } else if !check::dns_subdomain(c) {
+            d.error("ingress.tls.cluster_issuer", format!("`{c}` is not a ClusterIssuer name"));
+        }
+    }
+    if i.max_body_mib == 0 || i.max_body_mib > 4096 {
+        d.error("ingress.max_body_mib", format!("`{}` is out of range (1 to 4096)", i.max_body_mib));
+    }
+    if let Some(w) = &i.waf_acl_arn {
+        if !check::arn(w, "wafv2") {
+            d.error("ingress.waf_acl_arn", format!("`{w}` is not a WAFv2 web ACL ARN"));
+        }
+    }
+}
+
+fn check_scaling(s: &Scaling, replicas: u32, d: &mut Diagnostics) {
+    if s.min_replicas == 0 {
+        d.error_hint("scaling.min_replicas", "`0` is below 1", "keep at least one replica running");
+    }
+    if s.max_replicas > 100 {
+        d.error("scaling.max_replicas", format!("`{}` is above 100", s.max_replicas));
+    }
+    if s.min_replicas > s.max_replicas {
+        d.error_hint(
+            "scaling.min_replicas",
+            format!("`{}` is above `scaling.max_replicas` (`{}`)", s.min_replicas, s.max_replicas),
+            "min_replicas must be at most max_replicas",
+        );
+    }
+    if !(1..=100).contains(&s.target_cpu_percent) {
+        d.error(
+            "scaling.target_cpu_percent",
+            format!("`{}` is not a percentage between 1 and 100", s.target_cpu_percent),
+        );
+    }
+    if let Some(m) = s.target_memory_percent {
+        if !(1..=100).contains(&m) {
+            d.error(
+                "scaling.target_memory_percent",
+                format!("`{m}` is not a percentage between 1 and 100"),
+            );
+        }
+    }
+    if s.requests_per_target == Some(0) {
+        d.error("scaling.requests_per_target", "`0` requests per target cannot be held");
+    }
+    if s.scale_down_stabilization_seconds > 3600 {
+        d.error(
+            "scaling.scale_down_stabilization_seconds",
+            format!("`{}` is above 3600", s.scale_down_stabilization_seconds),
+        );
+    }
+    if replicas != 1 {
+        d.error_hint(
+            "app.replicas",
+            format!("`{replicas}` conflicts with `scaling`: the autoscaler owns the replica count"),
+            "remove `app.replicas` and set `scaling.min_replicas` instead",
+        );
+    }
+}
+
+fn check_monitoring(m: &Monitoring, d: &mut Diagnostics) {
+    const SITES: &[&str] = &[
+        "datadoghq.com",
+        "us3.datadoghq.com",
+        "us5.datadoghq.com",
+        "datadoghq.eu",
+        "ap1.datadoghq.com",
+        "ap2.datadoghq.com",
+        "ddog-gov.com",
+    ];
+    if !SITES.contains(&m.datadog.site.as_str()) {
+        d.error_hint(
+            "monitoring.datadog.site",
+            format!("`{}` is not a Datadog site", m.datadog.site),
+            format!("use one of {}", SITES.join(", ")),
+        );
+    }
+    if m.datadog.agent_version == "latest" || !check::image_tag(&m.datadog.agent_version) {
+        d.error_hint(
+            "monitoring.datadog.agent_version",
+            format!("`{}` is not a pinned agent tag", m.datadog.agent_version),
+            "use the major version `7` or a release such as `7.60.0`",
+        );
+    }
+    const RETENTION: &[u32] = &[
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+        2922, 3288, 3653,
+    ];
+    if !RETENTION.contains(&m.cloudwatch.retention_days) {
+        d.error_hint(
+            "monitoring.cloudwatch.retention_days",
+            format!("`{}` is not a CloudWatch Logs retention", m.cloudwatch.retention_days),
+            "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        );
+    }
+    let g = &m.cloudwatch.log_group;
+    if !g.is_empty()
+        && (g.len() > 512 || !g.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-/#".contains(&b)))
+    {
+        d.error("monitoring.cloudwatch.log_group", format!("`{g}` is not a log group name"));
+    }
+}
+
+fn check_backup(b: &Backup, d: &mut Diagnostics) {
+    if !check::cron(&b.schedule) {
+        d.error_hint(
+            "backup.schedule",
+            format!("`{}` is not a five-field cron schedule", b.schedule),
+            "write it like `30 2 * * *` (02:30 UTC daily)",
+        );
+    }
+    if !check::s3_bucket(&b.s3_bucket) {
+        d.error("backup.s3_bucket", format!("`{}` is not an S3 bucket name", b.s3_bucket));
+    }
+    if !b.s3_prefix.is_empty() && (!check::safe_path(&b.s3_prefix) || b.s3_prefix.starts_with('/')) {
+        d.error_hint(
+            "backup.s3_prefix",
+            format!("`{}` is not a plain key prefix", b.s3_prefix),
+            "use letters, digits, `.`, `_`, `-` and `/`, not starting with `/`",
+        );
+    }
+    if !check::aws_region(&b.region) {
+        d.error("backup.region", format!("`{}` is not an AWS region", b.region));
+    }
+    if b.retention_days == 0 {
+        d.error("backup.retention_days", "`0` keeps no backup");
+    }
+}
+
+fn check_targets(spec: &Spec, d: &mut Diagnostics) {
+    let c = &spec.targets.compose;
+    if c.http_port == 0 {
+        d.error("targets.compose.http_port", "`0` is not a port");
+    }
+    if c.https_port == 0 || c.https_port == c.http_port {
+        d.error(
+            "targets.compose.https_port",
+            format!("`{}` is not a port distinct from `http_port`", c.https_port),
+        );
+    }
+    if !check::image_reference(&c.proxy_image) || c.proxy_image.ends_with(":latest") {
+        d.error_hint(
+            "targets.compose.proxy_image",
+            format!("`{}` is not a pinned image reference", c.proxy_image),
+            "write repository and tag, such as `nginx:1.28-alpine`",
+        );
+    }
+    let k = &spec.targets.kubernetes;
+    if !k.namespace.is_empty() && !check::dns_label(&k.namespace, 63) {
+        d.error("targets.kubernetes.namespace", format!("`{}` is not a namespace name", k.namespace));
+    }
+    if !["internet-facing", "internal"].contains(&k.alb_scheme.as_str()) {
+        d.error_hint(
+            "targets.kubernetes.alb_scheme",
+            format!("`{}` is not an ALB scheme", k.alb_scheme),
+            "use `internet-facing` or `internal`",
+        );
+    }
+    if !check::dns_label(&k.ingress_controller_namespace, 63) {
+        d.error(
+            "targets.kubernetes.ingress_controller_namespace",
+            format!("`{}` is not a namespace name", k.ingress_controller_namespace),
+        );
+    }
+    if let Some(es) = &k.external_secrets {
+        if !check::dns_subdomain(&es.store) {
+            d.error("targets.kubernetes.external_secrets.store", format!("`{}` is not a store name", es.store));
+        }
+        if !["ClusterSecretStore", "SecretStore"].contains(&es.store_kind.as_str()) {
+            d.error_hint(
+                "targets.kubernetes.external_secrets.store_kind",
+                format!("`{}` is not a store kind", es.store_kind),
+                "use `ClusterSecretStore` or `SecretStore`",
+            );
+        }
+        if !es.prefix.is_empty() && !check::safe_path(&es.prefix) {
+            d.error("targets.kubernetes.external_secrets.prefix", format!("`{}` is not a plain name prefix", es.prefix));
+        }
+    }
+    for key in k.service_account_annotations.keys() {
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let prefix_ok = key
+            .rsplit_once('/')
+            .is_none_or(|(p, _)| check::dns_subdomain(p));
+        if !prefix_ok
+            || name.is_empty()
+            || name.len() > 63
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        {
+            d.error(
+                format!("targets.kubernetes.service_account_annotations.{key}"),
+                format!("`{key}` is not an annotation key"),
+            );
+        }
+    }
+    let a = &spec.targets.ansible;
+    for (host, addr) in &a.hosts {
+        let path = format!("targets.ansible.hosts.{host}");
+        if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+            d.error(&path, format!("`{host}` is not an inventory host name"));
+        }
+        if !check::host_or_ip(addr) {
+            d.error(&path, format!("`{addr}` is not a host name or IP address"));
+        }
+    }
+    if a.user.is_empty() || !a.user.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+        d.error("targets.ansible.user", format!("`{}` is not a user name", a.user));
+    }
+    if !a.deploy_dir.starts_with('/') || !check::safe_path(&a.deploy_dir) || a.deploy_dir.len() < 2 {
+        d.error_hint(
+            "targets.ansible.deploy_dir",
+            format!("`{}` is not an absolute plain path", a.deploy_dir),
+            "use a directory such as `/opt/kimai`",
+        );
+    }
+    if let Some(e) = &spec.targets.ecs {
+        check_ecs(e, d);
+    }
+}
+
+fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
+    if e.region.is_empty() {
+        d.error_hint("targets.ecs.region", "missing", "set the AWS region (`eu-central-1`)");
+    } else if !check::aws_region(&e.region) {
+        d.error("targets.ecs.region", format!("`{}` is not an AWS region", e.region));
+    }
+    if e.account_id.len() != 12 || !e.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        d.error_hint(
+            "targets.ecs.account_id",
+            format!("`{}` is not a 12-digit AWS account id", e.account_id),
+            "quote it in YAML (`\"012345678901\"`) so leading zeros survive",
+        );
+    }
+    if e.cluster.is_empty()
+        || e.cluster.len() > 255
+        || !e.cluster.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+    {
+        d.error("targets.ecs.cluster", format!("`{}` is not an ECS cluster name", e.cluster));
+    }
+    if e.subnets.is_empty() {
+        d.error_hint("targets.ecs.subnets", "missing: the service needs subnets", "list private subnet ids (`subnet-0123456789abcdef0`)");
+    }
+    for (i, s) in e.subnets.iter().enumerate() {
+        if !check::aws_id(s, "subnet-", &[8, 17]) {
+            d.error(format!("targets.ecs.subnets[{i}]"), format!("`{s}` is not a subnet id"));
+        }
+    }
+    if e.security_groups.is_empty() {
+        d.error_hint(
+            "targets.ecs.security_groups",
+            "missing: the service needs security groups",
+            "list a group that admits the ALB on port 8001 (`sg-0123456789abcdef0`)",
+        );
+    }
+    for (i, s) in e.security_groups.iter().enumerate() {
+        if !check::aws_id(s, "sg-", &[8, 17]) {
+            d.error(format!("targets.ecs.security_groups[{i}]"), format!("`{s}` is not a security group id"));
+        }
+    }
+    if let Some(tg) = &e.target_group_arn {
+        if !check::arn(tg, "elasticloadbalancing") || !tg.contains(":targetgroup/") {
+            d.error("targets.ecs.target_group_arn", format!("`{tg}` is not a target group ARN"));
+        }
+    }
+    for (field, v) in [("execution_role_arn", &e.execution_role_arn), ("task_role_arn", &e.task_role_arn)] {
+        if let Some(a) = v {
+            if !check::arn(a, "iam") || !a.contains(":role/") {
+                d.error(format!("targets.ecs.{field}"), format!("`{a}` is not an IAM role ARN"));
+            }
+        }
+    }
+    if let Some(cp) = &e.capacity_provider {
+        if cp.is_empty() || !cp.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
+            d.error("targets.ecs.capacity_provider", format!("`{cp}` is not a capacity provider name"));
+        }
+    }
+    match (e.launch_type, e.cpu, e.memory) {
+        (LaunchType::Fargate, Some(c), Some(m)) if !is_fargate_size(c, m) => d.error_hint(
+            "targets.ecs.cpu",
+            format!("`{c}` CPU units with `{m}` MiB is not a Fargate task size"),
+            format!("valid pairs (CPU: MiB): {}", fargate_pairs_hint()),
+        ),
+        (_, Some(_), None) => d.error_hint(
+            "targets.ecs.memory",
+            "missing: `targets.ecs.cpu` is set, memory must be too",
+            "set both, or neither to derive the size from `app.cpu` and `app.memory`",
+        ),
+        (_, None, Some(_)) => d.error_hint(
+            "targets.ecs.cpu",
+            "missing: `targets.ecs.memory` is set, cpu must be too",
+            "set both, or neither to derive the size from `app.cpu` and `app.memory`",
+        ),
+        _ => {}
+    }
+    if !e.secrets_prefix.is_empty() && !check::safe_path(&e.secrets_prefix) {
+        d.error("targets.ecs.secrets_prefix", format!("`{}` is not a plain name prefix", e.secrets_prefix));
+    }
+    for (name, a) in &e.secret_arns {
+        let path = format!("targets.ecs.secret_arns.{name}");
+        if !(check::arn(a, "secretsmanager") || check::arn(a, "ssm")) {
+            d.error(path, format!("`{a}` is not a Secrets Manager or SSM parameter ARN"));
+        }
+    }
+}
+
+fn check_secrets(spec: &Spec, d: &mut Diagnostics) {
+    let used = secret_refs(spec);
+    for (path, r) in &used {
+        if let Some(problem) = secret_name_problem(r.name()) {
+            d.error_hint(*path, problem, "name the secret like `db-password`; the value stays outside the spec");
+        }
+    }
+    if let Some(e) = &spec.targets.ecs {
+        let names: BTreeSet<&str> = used.iter().map(|(_, r)| r.name()).collect();
+        for name in e.secret_arns.keys() {
+            if !names.contains(name.as_str()) {
+                d.error_hint(
+                    format!("targets.ecs.secret_arns.{name}"),
+                    format!("`{name}` is not a secret this spec uses"),
+                    format!("known secrets: {}", names.iter().copied().collect::<Vec<_>>().join(", ")),
+                );
+            }
+        }
+    }
+}
+
+/// Every secret reference the spec uses, with its field path. Bundled-only secrets only
+/// when the database is bundled, optional ones only when set.
+pub fn secret_refs(spec: &Spec) -> Vec<(&'static str, &SecretRef)> {
+    let mut v: Vec<(&'static str, &SecretRef)> = vec![
+        ("app.app_secret", &spec.app.app_secret),
+        ("database.password", &spec.database.password),
+        ("database.url_secret", &spec.database.url_secret),
+    ];
+    if let Some(p) = &spec.app.admin_password {
+        v.push(("app.admin_password", p));
+    }
+    if let Some(m) = &spec.app.mailer {
+        v.push(("app.mailer.url", &m.url));
+    }
+    if spec.database.mode == DatabaseMode::Bundled {
+        v.push(("database.root_password", &spec.database.root_password));
+    }
+    if spec.monitoring.datadog.enabled {
+        v.push(("monitoring.datadog.api_key", &spec.monitoring.datadog.api_key));
+    }
+    v
+}
+
+impl Validated {
+    /// Checks what one target needs beyond a valid spec, with the same kind of error.
+    ///
+    /// Kubernetes and ECS run replicas on several hosts, so several replicas need shared
+    /// (ReadWriteMany) storage there; ECS needs `targets.ecs` and an external database.
+    pub fn check_target(&self, target: Target) -> Result<(), Diagnostics> {
+        let s = &self.spec;
+        let mut d = Diagnostics::default();
+        let many = self.max_replicas() > 1;
+        if target.is_multi_host() && many && s.storage.class == StorageClass::Local {
+            d.error_hint(
+                "storage.class",
+                format!(
+                    "`local` storage is ReadWriteOnce but up to {} replicas can run on {}",
+                    self.max_replicas(),
+                    target.as_str()
+                ),
+                "use `efs` or `shared` (ReadWriteMany) storage, or run one replica",
+            );
+        }
+        match target {
+            Target::Kubernetes => {
+                let k = &s.targets.kubernetes;
+                if s.ingress.tls.mode == TlsMode::Acm && k.ingress_class != IngressClass::Alb {
+                    d.error_hint(
+                        "targets.kubernetes.ingress_class",
+                        "TLS mode `acm` needs the ALB ingress class",
+                        "set `targets.kubernetes.ingress_class: alb`, or use `ingress.tls.mode: secret`",
+                    );
+                }
+                if s.ingress.waf_acl_arn.is_some() && k.ingress_class != IngressClass::Alb {
+                    d.error_hint(
+                        "ingress.waf_acl_arn",
+                        "a WAF web ACL needs the ALB ingress class",
+                        "set `targets.kubernetes.ingress_class: alb`",
+                    );
+                }
+            }
+            Target::Ecs => match &s.targets.ecs {
+                None => d.error_hint(
+                    "targets.ecs",
+                    "missing: rendering ECS needs region, account, cluster, subnets and security groups",
+                    "add a `targets.ecs` section",
+                ),
+                Some(_) => {
+                    if s.database.mode == DatabaseMode::Bundled {
+                        d.error_hint(
+                            "database.mode",
+                            "a bundled database cannot run on ECS sensibly (no durable task storage, no stable address)",
+                            "use `database.mode: external` with an RDS endpoint in `database.host`",
+                        );
+                    }
+                    if s.storage.class != StorageClass::Efs {
+                        d.error_hint(
+                            "storage.class",
+                            "ECS tasks keep no local volume across restarts; Kimai's data would be lost",
+                            "use `storage.class: efs` with `storage.efs.file_system_id`",
+                        );
+                    }
+                }
+            },
+            Target::Compose | Target::Ansible => {}
+        }
+        d.into_result(())
+    }
+}
