@@ -68,3 +68,50 @@ impl OutputFile {
         }
     }
 }
+
+/// What a renderer returns: its files and what the target could not express.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rendered {
+    /// The files, sorted by path.
+    pub files: Vec<OutputFile>,
+    /// Settings the target cannot express, each with what it does instead.
+    pub notices: Vec<Notice>,
+}
+
+impl Rendered {
+    /// Sorts files and notices so output order never depends on construction order.
+    pub fn sorted(mut self) -> Self {
+        self.files.sort();
+        self.notices.sort();
+        self.notices.dedup();
+        self
+    }
+
+    /// The file at `path`, if rendered.
+    pub fn file(&self, path: &str) -> Option<&OutputFile> {
+        self.files.iter().find(|f| f.path == path)
+    }
+}
+
+/// How a secret's value is written into a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SecretEncoding {
+    /// The value as it is.
+    Raw,
+    /// Percent-encoded for a URL's user-info part ([`url_encode`]).
+    UrlEncoded,
+}
+
+/// A variable a deployment reads at run time whose value comes from a secret
+/// (Compose's `.env` line `DB_PASSWORD_URLENCODED=`), so another tool can fill it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecretBinding {
+    /// Variable name (`DB_PASSWORD_URLENCODED`).
+    pub var: String,
+    /// The secret whose value it carries.
+    pub secret: SecretRef,
+    /// How the value is encoded.
+    pub encoding: SecretEncoding,
+    /// One line saying what it is for.
+    pub purpose: String,
+}
