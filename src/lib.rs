@@ -1,1 +1,113 @@
-//! placeholder
+//! kimai-deploy: one typed description of a Kimai deployment, rendered for every target.
+//!
+//! This crate re-exports the workspace's crates and offers [`render`] and [`render_all`], which
+//! run the right renderer(s) for a [`Validated`] model. Embedders who need one target can depend
+//! on that renderer crate alone.
+//!
+//! ```
+//! use kimai_deploy::{load, render_all, Format, Selection};
+//!
+//! let model = load(kimai_deploy::DEFAULT_SPEC.as_bytes(), Format::Yaml).unwrap();
+//! let outcome = render_all(&model, Selection::All).unwrap();
+//! let compose = outcome.rendered.iter().find(|(t, _)| t.as_str() == "compose").unwrap();
+//! assert!(compose.1.file("compose.yaml").is_some());
+//! ```
+//!
+//! Architecture invariant: like every crate of the workspace, this one does no I/O; only the
+//! `generate` example touches files, the environment or the clock.
+
+pub use compose_render as compose;
+pub use kimai_model as model;
+pub use kimai_model::{
+    load, parse, validate, Diagnostics, Format, Notice, Rendered, Target, Validated,
+};
+
+/// The embedded default spec: a realistic production deployment with every feature on
+/// (`examples/specs/production.yaml`).
+pub const DEFAULT_SPEC: &str = include_str!("../examples/specs/production.yaml");
+
+/// Why a target could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The model cannot be expressed on the target.
+    #[error("{}: {diagnostics}", target.as_str())]
+    Invalid {
+        /// The target.
+        target: Target,
+        /// Every problem, with field paths.
+        diagnostics: Diagnostics,
+    },
+    /// A renderer failed for another reason (serialisation, template).
+    #[error("{}: {message}", target.as_str())]
+    Render {
+        /// The target.
+        target: Target,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Which targets to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every target the spec supports; the others are skipped with a notice.
+    All,
+    /// Exactly these; any that cannot render is an error.
+    Only(Vec<Target>),
+}
+
+/// What [`render_all`] produced.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Each rendered target with its files and notices, in [`Target::ALL`] order.
+    pub rendered: Vec<(Target, Rendered)>,
+    /// Targets skipped under [`Selection::All`], with the reason in one line.
+    pub skipped: Vec<(Target, String)>,
+}
+
+/// Renders one target.
+pub fn render(model: &Validated, target: Target) -> Result<Rendered, Error> {
+    let render_err = |message: String| Error::Render { target, message };
+    match target {
+        Target::Compose => compose_render::render(model, &compose_render::Options::default())
+            .map_err(|e| match e {
+                compose_render::Error::Invalid(diagnostics) => Error::Invalid {
+                    target,
+                    diagnostics,
+                },
+                other => render_err(other.to_string()),
+            }),
+        Target::Kubernetes | Target::Ecs | Target::Ansible => Err(render_err(
+            "this renderer is not part of this build yet".into(),
+        )),
+    }
+}
+
+/// Renders the selected targets. Under [`Selection::All`] a target the spec cannot support is
+/// skipped with a one-line reason; under [`Selection::Only`] it is an error.
+pub fn render_all(model: &Validated, selection: Selection) -> Result<Outcome, Error> {
+    let mut outcome = Outcome::default();
+    let (targets, lenient) = match selection {
+        Selection::All => (Target::ALL.to_vec(), true),
+        Selection::Only(t) => (t, false),
+    };
+    for target in Target::ALL.into_iter().filter(|t| targets.contains(t)) {
+        match render(model, target) {
+            Ok(r) => outcome.rendered.push((target, r)),
+            Err(Error::Invalid { diagnostics, .. }) if lenient => {
+                let first = diagnostics
+                    .iter()
+                    .next()
+                    .map(|d| format!("{}: {}", d.path, d.message));
+                outcome.skipped.push((target, first.unwrap_or_default()));
+            }
+            Err(Error::Render { message, .. })
+                if lenient && message.contains("not part of this build") =>
+            {
+                outcome.skipped.push((target, message));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(outcome)
+}

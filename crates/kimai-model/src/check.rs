@@ -80,7 +80,11 @@ pub fn image_repository(s: &str) -> bool {
                 && part.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
                 && part.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
                 && part.bytes().all(|b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
+                    b.is_ascii_lowercase()
+                        || b.is_ascii_digit()
+                        || b == b'.'
+                        || b == b'_'
+                        || b == b'-'
                 })
         };
         if !ok {
@@ -104,7 +108,9 @@ pub fn email(s: &str) -> bool {
         Some((local, domain)) => {
             !local.is_empty()
                 && domain.contains('.')
-                && !s.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'' || c.is_control())
+                && !s
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '"' || c == '\'' || c.is_control())
                 && !domain.contains('@')
         }
         None => false,
@@ -127,7 +133,11 @@ pub fn aws_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
         && parts[0].len() == 2
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
         && parts
             .last()
             .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
@@ -136,7 +146,10 @@ pub fn aws_region(s: &str) -> bool {
 /// `prefix` followed by lowercase hex digits (`subnet-0abc`, `sg-1234`), of one of `lens`.
 pub fn aws_id(s: &str, prefix: &str, lens: &[usize]) -> bool {
     s.strip_prefix(prefix).is_some_and(|hex| {
-        lens.contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        lens.contains(&hex.len())
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
 }
 
@@ -155,7 +168,9 @@ pub fn cron(s: &str) -> bool {
     let fields: Vec<&str> = s.split(' ').collect();
     fields.len() == 5
         && fields.iter().all(|f| {
-            !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit() || b"*/,-".contains(&b))
+            !f.is_empty()
+                && f.bytes()
+                    .all(|b| b.is_ascii_digit() || b"*/,-".contains(&b))
         })
 }
 
@@ -190,7 +205,10 @@ mod tests {
         assert!(!image_repository("Kimai/kimai2"));
         assert!(image_reference("nginx:1.28-alpine"));
         assert!(!image_reference("nginx"));
-        assert!(arn("arn:aws:acm:eu-central-1:123456789012:certificate/abc", "acm"));
+        assert!(arn(
+            "arn:aws:acm:eu-central-1:123456789012:certificate/abc",
+            "acm"
+        ));
         assert!(!arn("arn:aws:iam::123:role/x", "acm"));
         assert!(aws_region("eu-central-1"));
         assert!(aws_region("us-gov-west-1"));

@@ -264,14 +264,20 @@ impl Validated {
         let app = &self.spec.app;
         let mut env: Vec<(String, EnvValue)> = vec![
             ("APP_ENV".into(), EnvValue::Plain("prod".into())),
-            ("APP_SECRET".into(), EnvValue::Secret(app.app_secret.clone())),
+            (
+                "APP_SECRET".into(),
+                EnvValue::Secret(app.app_secret.clone()),
+            ),
             ("DATABASE_URL".into(), EnvValue::DatabaseUrl),
             ("DEFAULT_URI".into(), EnvValue::Plain(self.default_uri())),
             (
                 "TRUSTED_HOSTS".into(),
                 EnvValue::Plain(self.trusted_hosts(extra_trusted_hosts)),
             ),
-            ("TRUSTED_PROXIES".into(), EnvValue::Plain(self.trusted_proxies())),
+            (
+                "TRUSTED_PROXIES".into(),
+                EnvValue::Plain(self.trusted_proxies()),
+            ),
             ("TZ".into(), EnvValue::Plain(app.timezone.clone())),
         ];
         if let Some(mail) = &app.admin_email {
@@ -293,7 +299,10 @@ impl Validated {
 
     /// Every secret this spec references, sorted and without duplicates.
     pub fn secrets(&self) -> Vec<SecretRef> {
-        let mut v: Vec<SecretRef> = secret_refs(&self.spec).into_iter().map(|(_, r)| r.clone()).collect();
+        let mut v: Vec<SecretRef> = secret_refs(&self.spec)
+            .into_iter()
+            .map(|(_, r)| r.clone())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -301,7 +310,11 @@ impl Validated {
 
     /// Datadog unified service tags: `(env, service, version)`.
     pub fn datadog_tags(&self) -> (&str, &str, &str) {
-        (&self.spec.environment, &self.spec.name, &self.spec.app.version)
+        (
+            &self.spec.environment,
+            &self.spec.name,
+            &self.spec.app.version,
+        )
     }
 
     /// The S3 key prefix of backups.
@@ -322,7 +335,10 @@ mod tests {
 
     #[test]
     fn url_encoding_covers_every_breaking_character() {
-        assert_eq!(url_encode("S3cr3t/@:?#&%+ $x'\"!"), "S3cr3t%2F%40%3A%3F%23%26%25%2B%20%24x%27%22%21");
+        assert_eq!(
+            url_encode("S3cr3t/@:?#&%+ $x'\"!"),
+            "S3cr3t%2F%40%3A%3F%23%26%25%2B%20%24x%27%22%21"
+        );
         assert_eq!(url_encode("a-b.c_d~e"), "a-b.c_d~e");
         assert_eq!(url_encode("ü"), "%C3%BC");
     }

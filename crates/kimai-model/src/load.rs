@@ -88,8 +88,14 @@ fn parse_diagnostic(path: String, message: String, line: Option<usize>) -> Diagn
         .and_then(|r| r.split('`').next())
     {
         let field = field.to_string();
-        if let Some(expected) = message.split_once(", expected ").map(|(_, e)| e.to_string()) {
-            hint = Some(format!("known keys here: {}", expected.replace("one of ", "")));
+        if let Some(expected) = message
+            .split_once(", expected ")
+            .map(|(_, e)| e.to_string())
+        {
+            hint = Some(format!(
+                "known keys here: {}",
+                expected.replace("one of ", "")
+            ));
         }
         path = if path.is_empty() {
             field.clone()

@@ -24,11 +24,7 @@ impl Millicores {
         if frac.len() > 3 || (int.is_empty() && frac.is_empty()) {
             return Err(bad());
         }
-        let i = if int.is_empty() {
-            Some(0)
-        } else {
-            digits(int)
-        };
+        let i = if int.is_empty() { Some(0) } else { digits(int) };
         let f = if frac.is_empty() {
             Some(0)
         } else {
@@ -105,7 +101,16 @@ mod tests {
         assert_eq!(Millicores::parse("0.25"), Ok(Millicores(250)));
         assert_eq!(Millicores::parse("2.5"), Ok(Millicores(2500)));
         assert_eq!(Millicores::parse(".5"), Ok(Millicores(500)));
-        for bad in ["", "m", "1.2345", "-1", "1 ", "abc", "1e3", "99999999999999999999"] {
+        for bad in [
+            "",
+            "m",
+            "1.2345",
+            "-1",
+            "1 ",
+            "abc",
+            "1e3",
+            "99999999999999999999",
+        ] {
             assert!(Millicores::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Millicores(500).as_cores(), "0.5");

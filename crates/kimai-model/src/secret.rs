@@ -46,9 +46,7 @@ pub fn secret_name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         Some("secret name is empty".into())
     } else if name.len() > 63 {
-        Some(format!(
-            "secret name `{name}` is longer than 63 characters"
-        ))
+        Some(format!("secret name `{name}` is longer than 63 characters"))
     } else if !ok_chars
         || !name.starts_with(|c: char| c.is_ascii_lowercase())
         || name.ends_with('-')

@@ -166,14 +166,20 @@ fn check_identity(spec: &Spec, d: &mut Diagnostics) {
     if !check::dns_label(&spec.name, 40) {
         d.error_hint(
             "name",
-            format!("`{}` is not a DNS-1123 label of at most 40 characters", spec.name),
+            format!(
+                "`{}` is not a DNS-1123 label of at most 40 characters",
+                spec.name
+            ),
             "use lowercase letters, digits and `-`, starting with a letter (`kimai`, `kimai-prod`)",
         );
     }
     if !check::dns_label(&spec.environment, 32) {
         d.error_hint(
             "environment",
-            format!("`{}` is not a lowercase label of at most 32 characters", spec.environment),
+            format!(
+                "`{}` is not a lowercase label of at most 32 characters",
+                spec.environment
+            ),
             "use a short label such as `dev`, `staging` or `production`",
         );
     }
@@ -258,12 +264,18 @@ fn check_app(spec: &Spec, d: &mut Diagnostics) -> (Option<Millicores>, Option<By
             );
         }
         if value.contains('\0') {
-            d.error(&path, "the value contains a NUL byte, which no environment can carry");
+            d.error(
+                &path,
+                "the value contains a NUL byte, which no environment can carry",
+            );
         }
     }
     if let Some(email) = &app.admin_email {
         if !check::email(email) {
-            d.error("app.admin_email", format!("`{email}` is not an e-mail address"));
+            d.error(
+                "app.admin_email",
+                format!("`{email}` is not an e-mail address"),
+            );
         }
     }
     if app.admin_password.is_some() && app.admin_email.is_none() {
@@ -296,7 +308,10 @@ fn check_app(spec: &Spec, d: &mut Diagnostics) -> (Option<Millicores>, Option<By
     }
     if let Some(m) = &app.mailer {
         if !check::email(&m.from) {
-            d.error("app.mailer.from", format!("`{}` is not an e-mail address", m.from));
+            d.error(
+                "app.mailer.from",
+                format!("`{}` is not an e-mail address", m.from),
+            );
         }
     }
     if let Some(local) = &app.local_yaml {
@@ -315,11 +330,15 @@ fn check_app(spec: &Spec, d: &mut Diagnostics) -> (Option<Millicores>, Option<By
 
 fn parse_version(v: &str) -> Option<Vec<u32>> {
     let parts: Option<Vec<u32>> = v.split('.').map(|p| p.parse().ok()).collect();
-    parts.filter(|p| (2..=3).contains(&p.len()) && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+    parts.filter(|p| {
+        (2..=3).contains(&p.len()) && v.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    })
 }
 
 fn check_kimai_version(v: &str, d: &mut Diagnostics) {
-    const FLOATING: &[&str] = &["latest", "stable", "apache", "fpm", "prod", "dev", "2", "main"];
+    const FLOATING: &[&str] = &[
+        "latest", "stable", "apache", "fpm", "prod", "dev", "2", "main",
+    ];
     if FLOATING.contains(&v) {
         d.error_hint(
             "app.version",
@@ -355,7 +374,10 @@ fn check_kimai_version(v: &str, d: &mut Diagnostics) {
     }
 }
 
-fn check_database(db: &Database, d: &mut Diagnostics) -> (Option<Millicores>, Option<Bytes>, String) {
+fn check_database(
+    db: &Database,
+    d: &mut Diagnostics,
+) -> (Option<Millicores>, Option<Bytes>, String) {
     let version = if db.version.is_empty() {
         match db.engine {
             DatabaseEngine::Mysql => "8.4".to_string(),
@@ -393,9 +415,10 @@ fn check_database(db: &Database, d: &mut Diagnostics) -> (Option<Millicores>, Op
             format!("`{h}` is set but the database is bundled"),
             "remove `database.host`, or set `database.mode: external`",
         ),
-        (_, Some(h)) if !check::host_or_ip(h) => {
-            d.error("database.host", format!("`{h}` is not a host name or IP address"))
-        }
+        (_, Some(h)) if !check::host_or_ip(h) => d.error(
+            "database.host",
+            format!("`{h}` is not a host name or IP address"),
+        ),
         _ => {}
     }
     if let Some(h) = &db.read_replica_host {
@@ -417,7 +440,10 @@ fn check_database(db: &Database, d: &mut Diagnostics) -> (Option<Millicores>, Op
     }
     if db.name.is_empty()
         || db.name.len() > 64
-        || !db.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        || !db
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
     {
         d.error_hint(
             "database.name",
@@ -427,7 +453,10 @@ fn check_database(db: &Database, d: &mut Diagnostics) -> (Option<Millicores>, Op
     }
     if db.user.is_empty()
         || db.user.len() > 32
-        || !db.user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        || !db
+            .user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
     {
         d.error_hint(
             "database.user",
@@ -435,7 +464,9 @@ fn check_database(db: &Database, d: &mut Diagnostics) -> (Option<Millicores>, Op
             "use up to 32 letters, digits and `_`",
         );
     }
-    let cpu = Millicores::parse(&db.cpu).map_err(|e| d.error("database.cpu", e)).ok();
+    let cpu = Millicores::parse(&db.cpu)
+        .map_err(|e| d.error("database.cpu", e))
+        .ok();
     let mem = quantity(
         d,
         "database.memory",
@@ -448,7 +479,14 @@ fn check_database(db: &Database, d: &mut Diagnostics) -> (Option<Millicores>, Op
 }
 
 fn check_storage(s: &Storage, d: &mut Diagnostics) -> (Option<Bytes>, Option<Bytes>) {
-    let size = quantity(d, "storage.size", Bytes::parse(&s.size), Bytes(1 << 30), "1Gi", "Kimai's volumes need at least 1Gi");
+    let size = quantity(
+        d,
+        "storage.size",
+        Bytes::parse(&s.size),
+        Bytes(1 << 30),
+        "1Gi",
+        "Kimai's volumes need at least 1Gi",
+    );
     let db_size = quantity(
         d,
         "storage.database_size",
@@ -467,7 +505,10 @@ fn check_storage(s: &Storage, d: &mut Diagnostics) -> (Option<Bytes>, Option<Byt
             if !check::aws_id(&efs.file_system_id, "fs-", &[8, 17]) {
                 d.error(
                     "storage.efs.file_system_id",
-                    format!("`{}` is not an EFS file system id (`fs-` and 8 or 17 hex digits)", efs.file_system_id),
+                    format!(
+                        "`{}` is not an EFS file system id (`fs-` and 8 or 17 hex digits)",
+                        efs.file_system_id
+                    ),
                 );
             }
             if let Some(ap) = &efs.access_point_id {
@@ -495,7 +536,10 @@ fn check_storage(s: &Storage, d: &mut Diagnostics) -> (Option<Bytes>, Option<Byt
     }
     if let Some(n) = &s.storage_class_name {
         if !check::dns_subdomain(n) {
-            d.error("storage.storage_class_name", format!("`{n}` is not a StorageClass name"));
+            d.error(
+                "storage.storage_class_name",
+                format!("`{n}` is not a StorageClass name"),
+            );
         }
     }
     (size, db_size)
@@ -519,9 +563,15 @@ fn check_ingress(i: &Ingress, d: &mut Diagnostics) {
     seen.extend(i.host.iter().cloned());
     for (n, a) in i.aliases.iter().enumerate() {
         if !check::dns_subdomain(a) {
-            d.error(format!("ingress.aliases[{n}]"), format!("`{a}` is not a lowercase DNS name"));
+            d.error(
+                format!("ingress.aliases[{n}]"),
+                format!("`{a}` is not a lowercase DNS name"),
+            );
         } else if !seen.insert(a.clone()) {
-            d.error(format!("ingress.aliases[{n}]"), format!("`{a}` is listed twice"));
+            d.error(
+                format!("ingress.aliases[{n}]"),
+                format!("`{a}` is listed twice"),
+            );
         }
     }
     let tls = &i.tls;
@@ -531,10 +581,11 @@ fn check_ingress(i: &Ingress, d: &mut Diagnostics) {
             "missing: TLS mode `acm` needs the certificate",
             "add the ACM certificate ARN (`arn:aws:acm:REGION:ACCOUNT:certificate/ID`)",
         ),
-        (TlsMode::Acm, Some(a)) if !check::arn(a, "acm") || !a.contains(":certificate/") => d.error(
-            "ingress.tls.certificate_arn",
-            format!("`{a}` is not an ACM certificate ARN"),
-        ),
+        (TlsMode::Acm, Some(a)) if !check::arn(a, "acm") || !a.contains(":certificate/") => d
+            .error(
+                "ingress.tls.certificate_arn",
+                format!("`{a}` is not an ACM certificate ARN"),
+            ),
         (TlsMode::Acm, Some(_)) => {}
         (_, Some(_)) => d.error_hint(
             "ingress.tls.certificate_arn",
@@ -551,7 +602,10 @@ fn check_ingress(i: &Ingress, d: &mut Diagnostics) {
                 "set `mode: secret`, or remove `secret_name`",
             );
         } else if !check::dns_subdomain(s) {
-            d.error("ingress.tls.secret_name", format!("`{s}` is not a Secret name"));
+            d.error(
+                "ingress.tls.secret_name",
+                format!("`{s}` is not a Secret name"),
+            );
         }
     }
     if let Some(c) = &tls.cluster_issuer {
@@ -562,37 +616,59 @@ fn check_ingress(i: &Ingress, d: &mut Diagnostics) {
                 "cert-manager fills a TLS Secret: set `mode: secret`",
             );
         } else if !check::dns_subdomain(c) {
-            d.error("ingress.tls.cluster_issuer", format!("`{c}` is not a ClusterIssuer name"));
+            d.error(
+                "ingress.tls.cluster_issuer",
+                format!("`{c}` is not a ClusterIssuer name"),
+            );
         }
     }
     if i.max_body_mib == 0 || i.max_body_mib > 4096 {
-        d.error("ingress.max_body_mib", format!("`{}` is out of range (1 to 4096)", i.max_body_mib));
+        d.error(
+            "ingress.max_body_mib",
+            format!("`{}` is out of range (1 to 4096)", i.max_body_mib),
+        );
     }
     if let Some(w) = &i.waf_acl_arn {
         if !check::arn(w, "wafv2") {
-            d.error("ingress.waf_acl_arn", format!("`{w}` is not a WAFv2 web ACL ARN"));
+            d.error(
+                "ingress.waf_acl_arn",
+                format!("`{w}` is not a WAFv2 web ACL ARN"),
+            );
         }
     }
 }
 
 fn check_scaling(s: &Scaling, replicas: u32, d: &mut Diagnostics) {
     if s.min_replicas == 0 {
-        d.error_hint("scaling.min_replicas", "`0` is below 1", "keep at least one replica running");
+        d.error_hint(
+            "scaling.min_replicas",
+            "`0` is below 1",
+            "keep at least one replica running",
+        );
     }
     if s.max_replicas > 100 {
-        d.error("scaling.max_replicas", format!("`{}` is above 100", s.max_replicas));
+        d.error(
+            "scaling.max_replicas",
+            format!("`{}` is above 100", s.max_replicas),
+        );
     }
     if s.min_replicas > s.max_replicas {
         d.error_hint(
             "scaling.min_replicas",
-            format!("`{}` is above `scaling.max_replicas` (`{}`)", s.min_replicas, s.max_replicas),
+            format!(
+                "`{}` is above `scaling.max_replicas` (`{}`)",
+                s.min_replicas, s.max_replicas
+            ),
             "min_replicas must be at most max_replicas",
         );
     }
     if !(1..=100).contains(&s.target_cpu_percent) {
         d.error(
             "scaling.target_cpu_percent",
-            format!("`{}` is not a percentage between 1 and 100", s.target_cpu_percent),
+            format!(
+                "`{}` is not a percentage between 1 and 100",
+                s.target_cpu_percent
+            ),
         );
     }
     if let Some(m) = s.target_memory_percent {
@@ -604,7 +680,10 @@ fn check_scaling(s: &Scaling, replicas: u32, d: &mut Diagnostics) {
         }
     }
     if s.requests_per_target == Some(0) {
-        d.error("scaling.requests_per_target", "`0` requests per target cannot be held");
+        d.error(
+            "scaling.requests_per_target",
+            "`0` requests per target cannot be held",
+        );
     }
     if s.scale_down_stabilization_seconds > 3600 {
         d.error(
@@ -658,9 +737,15 @@ fn check_monitoring(m: &Monitoring, d: &mut Diagnostics) {
     }
     let g = &m.cloudwatch.log_group;
     if !g.is_empty()
-        && (g.len() > 512 || !g.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-/#".contains(&b)))
+        && (g.len() > 512
+            || !g
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-/#".contains(&b)))
     {
-        d.error("monitoring.cloudwatch.log_group", format!("`{g}` is not a log group name"));
+        d.error(
+            "monitoring.cloudwatch.log_group",
+            format!("`{g}` is not a log group name"),
+        );
     }
 }
 
@@ -673,9 +758,13 @@ fn check_backup(b: &Backup, d: &mut Diagnostics) {
         );
     }
     if !check::s3_bucket(&b.s3_bucket) {
-        d.error("backup.s3_bucket", format!("`{}` is not an S3 bucket name", b.s3_bucket));
+        d.error(
+            "backup.s3_bucket",
+            format!("`{}` is not an S3 bucket name", b.s3_bucket),
+        );
     }
-    if !b.s3_prefix.is_empty() && (!check::safe_path(&b.s3_prefix) || b.s3_prefix.starts_with('/')) {
+    if !b.s3_prefix.is_empty() && (!check::safe_path(&b.s3_prefix) || b.s3_prefix.starts_with('/'))
+    {
         d.error_hint(
             "backup.s3_prefix",
             format!("`{}` is not a plain key prefix", b.s3_prefix),
@@ -683,7 +772,10 @@ fn check_backup(b: &Backup, d: &mut Diagnostics) {
         );
     }
     if !check::aws_region(&b.region) {
-        d.error("backup.region", format!("`{}` is not an AWS region", b.region));
+        d.error(
+            "backup.region",
+            format!("`{}` is not an AWS region", b.region),
+        );
     }
     if b.retention_days == 0 {
         d.error("backup.retention_days", "`0` keeps no backup");
@@ -710,7 +802,10 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
     }
     let k = &spec.targets.kubernetes;
     if !k.namespace.is_empty() && !check::dns_label(&k.namespace, 63) {
-        d.error("targets.kubernetes.namespace", format!("`{}` is not a namespace name", k.namespace));
+        d.error(
+            "targets.kubernetes.namespace",
+            format!("`{}` is not a namespace name", k.namespace),
+        );
     }
     if !["internet-facing", "internal"].contains(&k.alb_scheme.as_str()) {
         d.error_hint(
@@ -722,12 +817,18 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
     if !check::dns_label(&k.ingress_controller_namespace, 63) {
         d.error(
             "targets.kubernetes.ingress_controller_namespace",
-            format!("`{}` is not a namespace name", k.ingress_controller_namespace),
+            format!(
+                "`{}` is not a namespace name",
+                k.ingress_controller_namespace
+            ),
         );
     }
     if let Some(es) = &k.external_secrets {
         if !check::dns_subdomain(&es.store) {
-            d.error("targets.kubernetes.external_secrets.store", format!("`{}` is not a store name", es.store));
+            d.error(
+                "targets.kubernetes.external_secrets.store",
+                format!("`{}` is not a store name", es.store),
+            );
         }
         if !["ClusterSecretStore", "SecretStore"].contains(&es.store_kind.as_str()) {
             d.error_hint(
@@ -737,7 +838,10 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
             );
         }
         if !es.prefix.is_empty() && !check::safe_path(&es.prefix) {
-            d.error("targets.kubernetes.external_secrets.prefix", format!("`{}` is not a plain name prefix", es.prefix));
+            d.error(
+                "targets.kubernetes.external_secrets.prefix",
+                format!("`{}` is not a plain name prefix", es.prefix),
+            );
         }
     }
     for key in k.service_account_annotations.keys() {
@@ -748,7 +852,9 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
         if !prefix_ok
             || name.is_empty()
             || name.len() > 63
-            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         {
             d.error(
                 format!("targets.kubernetes.service_account_annotations.{key}"),
@@ -759,17 +865,30 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
     let a = &spec.targets.ansible;
     for (host, addr) in &a.hosts {
         let path = format!("targets.ansible.hosts.{host}");
-        if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+        if host.is_empty()
+            || !host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        {
             d.error(&path, format!("`{host}` is not an inventory host name"));
         }
         if !check::host_or_ip(addr) {
             d.error(&path, format!("`{addr}` is not a host name or IP address"));
         }
     }
-    if a.user.is_empty() || !a.user.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
-        d.error("targets.ansible.user", format!("`{}` is not a user name", a.user));
+    if a.user.is_empty()
+        || !a
+            .user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        d.error(
+            "targets.ansible.user",
+            format!("`{}` is not a user name", a.user),
+        );
     }
-    if !a.deploy_dir.starts_with('/') || !check::safe_path(&a.deploy_dir) || a.deploy_dir.len() < 2 {
+    if !a.deploy_dir.starts_with('/') || !check::safe_path(&a.deploy_dir) || a.deploy_dir.len() < 2
+    {
         d.error_hint(
             "targets.ansible.deploy_dir",
             format!("`{}` is not an absolute plain path", a.deploy_dir),
@@ -783,9 +902,16 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
 
 fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
     if e.region.is_empty() {
-        d.error_hint("targets.ecs.region", "missing", "set the AWS region (`eu-central-1`)");
+        d.error_hint(
+            "targets.ecs.region",
+            "missing",
+            "set the AWS region (`eu-central-1`)",
+        );
     } else if !check::aws_region(&e.region) {
-        d.error("targets.ecs.region", format!("`{}` is not an AWS region", e.region));
+        d.error(
+            "targets.ecs.region",
+            format!("`{}` is not an AWS region", e.region),
+        );
     }
     if e.account_id.len() != 12 || !e.account_id.bytes().all(|b| b.is_ascii_digit()) {
         d.error_hint(
@@ -796,16 +922,29 @@ fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
     }
     if e.cluster.is_empty()
         || e.cluster.len() > 255
-        || !e.cluster.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+        || !e
+            .cluster
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
     {
-        d.error("targets.ecs.cluster", format!("`{}` is not an ECS cluster name", e.cluster));
+        d.error(
+            "targets.ecs.cluster",
+            format!("`{}` is not an ECS cluster name", e.cluster),
+        );
     }
     if e.subnets.is_empty() {
-        d.error_hint("targets.ecs.subnets", "missing: the service needs subnets", "list private subnet ids (`subnet-0123456789abcdef0`)");
+        d.error_hint(
+            "targets.ecs.subnets",
+            "missing: the service needs subnets",
+            "list private subnet ids (`subnet-0123456789abcdef0`)",
+        );
     }
     for (i, s) in e.subnets.iter().enumerate() {
         if !check::aws_id(s, "subnet-", &[8, 17]) {
-            d.error(format!("targets.ecs.subnets[{i}]"), format!("`{s}` is not a subnet id"));
+            d.error(
+                format!("targets.ecs.subnets[{i}]"),
+                format!("`{s}` is not a subnet id"),
+            );
         }
     }
     if e.security_groups.is_empty() {
@@ -817,24 +956,43 @@ fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
     }
     for (i, s) in e.security_groups.iter().enumerate() {
         if !check::aws_id(s, "sg-", &[8, 17]) {
-            d.error(format!("targets.ecs.security_groups[{i}]"), format!("`{s}` is not a security group id"));
+            d.error(
+                format!("targets.ecs.security_groups[{i}]"),
+                format!("`{s}` is not a security group id"),
+            );
         }
     }
     if let Some(tg) = &e.target_group_arn {
         if !check::arn(tg, "elasticloadbalancing") || !tg.contains(":targetgroup/") {
-            d.error("targets.ecs.target_group_arn", format!("`{tg}` is not a target group ARN"));
+            d.error(
+                "targets.ecs.target_group_arn",
+                format!("`{tg}` is not a target group ARN"),
+            );
         }
     }
-    for (field, v) in [("execution_role_arn", &e.execution_role_arn), ("task_role_arn", &e.task_role_arn)] {
+    for (field, v) in [
+        ("execution_role_arn", &e.execution_role_arn),
+        ("task_role_arn", &e.task_role_arn),
+    ] {
         if let Some(a) = v {
             if !check::arn(a, "iam") || !a.contains(":role/") {
-                d.error(format!("targets.ecs.{field}"), format!("`{a}` is not an IAM role ARN"));
+                d.error(
+                    format!("targets.ecs.{field}"),
+                    format!("`{a}` is not an IAM role ARN"),
+                );
             }
         }
     }
     if let Some(cp) = &e.capacity_provider {
-        if cp.is_empty() || !cp.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
-            d.error("targets.ecs.capacity_provider", format!("`{cp}` is not a capacity provider name"));
+        if cp.is_empty()
+            || !cp
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+        {
+            d.error(
+                "targets.ecs.capacity_provider",
+                format!("`{cp}` is not a capacity provider name"),
+            );
         }
     }
     match (e.launch_type, e.cpu, e.memory) {
@@ -856,12 +1014,18 @@ fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
         _ => {}
     }
     if !e.secrets_prefix.is_empty() && !check::safe_path(&e.secrets_prefix) {
-        d.error("targets.ecs.secrets_prefix", format!("`{}` is not a plain name prefix", e.secrets_prefix));
+        d.error(
+            "targets.ecs.secrets_prefix",
+            format!("`{}` is not a plain name prefix", e.secrets_prefix),
+        );
     }
     for (name, a) in &e.secret_arns {
         let path = format!("targets.ecs.secret_arns.{name}");
         if !(check::arn(a, "secretsmanager") || check::arn(a, "ssm")) {
-            d.error(path, format!("`{a}` is not a Secrets Manager or SSM parameter ARN"));
+            d.error(
+                path,
+                format!("`{a}` is not a Secrets Manager or SSM parameter ARN"),
+            );
         }
     }
 }
@@ -870,7 +1034,11 @@ fn check_secrets(spec: &Spec, d: &mut Diagnostics) {
     let used = secret_refs(spec);
     for (path, r) in &used {
         if let Some(problem) = secret_name_problem(r.name()) {
-            d.error_hint(*path, problem, "name the secret like `db-password`; the value stays outside the spec");
+            d.error_hint(
+                *path,
+                problem,
+                "name the secret like `db-password`; the value stays outside the spec",
+            );
         }
     }
     if let Some(e) = &spec.targets.ecs {
@@ -880,7 +1048,10 @@ fn check_secrets(spec: &Spec, d: &mut Diagnostics) {
                 d.error_hint(
                     format!("targets.ecs.secret_arns.{name}"),
                     format!("`{name}` is not a secret this spec uses"),
-                    format!("known secrets: {}", names.iter().copied().collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "known secrets: {}",
+                        names.iter().copied().collect::<Vec<_>>().join(", ")
+                    ),
                 );
             }
         }
@@ -905,7 +1076,10 @@ pub fn secret_refs(spec: &Spec) -> Vec<(&'static str, &SecretRef)> {
         v.push(("database.root_password", &spec.database.root_password));
     }
     if spec.monitoring.datadog.enabled {
-        v.push(("monitoring.datadog.api_key", &spec.monitoring.datadog.api_key));
+        v.push((
+            "monitoring.datadog.api_key",
+            &spec.monitoring.datadog.api_key,
+        ));
     }
     v
 }

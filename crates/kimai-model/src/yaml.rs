@@ -233,13 +233,50 @@ mod tests {
     #[test]
     fn quotes_yaml_1_1_look_alikes() {
         for s in [
-            "yes", "No", "ON", "off", "y", "N", "true", "null", "~", "", "0755", "1e3", "1_000",
-            "12:30", "2001-12-14", ".inf", "-1", "+1", "=", "<<", "#x", "a: b", "- x", "*a", "&a",
-            "!t", "%p", "@a", "`b", "{a}", "[a]", "a b", "x:", "http://x",
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "y",
+            "N",
+            "true",
+            "null",
+            "~",
+            "",
+            "0755",
+            "1e3",
+            "1_000",
+            "12:30",
+            "2001-12-14",
+            ".inf",
+            "-1",
+            "+1",
+            "=",
+            "<<",
+            "#x",
+            "a: b",
+            "- x",
+            "*a",
+            "&a",
+            "!t",
+            "%p",
+            "@a",
+            "`b",
+            "{a}",
+            "[a]",
+            "a b",
+            "x:",
+            "http://x",
         ] {
             assert!(!is_plain_safe(s), "{s:?} must be quoted");
         }
-        for s in ["kimai", "kimai/kimai2:2.66.0", "app.kubernetes.io/name", "/opt/kimai", "a_b-c"] {
+        for s in [
+            "kimai",
+            "kimai/kimai2:2.66.0",
+            "app.kubernetes.io/name",
+            "/opt/kimai",
+            "a_b-c",
+        ] {
             assert!(is_plain_safe(s), "{s:?} may be plain");
         }
     }

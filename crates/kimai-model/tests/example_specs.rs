@@ -10,7 +10,11 @@ fn example_specs_are_valid() {
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).expect("examples/specs exists") {
         let path = entry.expect("readable entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         let bytes = std::fs::read(&path).expect("readable spec");
         if let Err(e) = load(&bytes, Format::from_file_name(&name)) {
             panic!("{name}: {e}");

@@ -1,0 +1,218 @@
+//! The compose-spec objects this crate writes: only the members it uses, in reading order.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::text::Text;
+
+/// A compose.yaml document (compose-spec; no `version:` key).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComposeFile {
+    /// Project name.
+    pub name: String,
+    /// Services by name.
+    pub services: BTreeMap<String, Service>,
+    /// Networks by name.
+    pub networks: BTreeMap<String, Network>,
+    /// Named volumes by name.
+    pub volumes: BTreeMap<String, Volume>,
+}
+
+/// One service.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Service {
+    /// Image reference, pinned.
+    pub image: String,
+    /// Restart policy.
+    pub restart: String,
+    /// Start order with health conditions.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub depends_on: BTreeMap<String, DependsOn>,
+    /// Arguments after the image's entrypoint.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<Text>,
+    /// Environment, sorted by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, Text>,
+    /// Published ports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<Port>,
+    /// Mounts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Mount>,
+    /// Networks joined.
+    pub networks: Vec<String>,
+    /// Health check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Healthcheck>,
+    /// Replicas and resources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<Deploy>,
+    /// Log driver and rotation.
+    pub logging: Logging,
+    /// Signal that stops the main process gracefully.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+    /// Time between the stop signal and SIGKILL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_grace_period: Option<String>,
+    /// Capabilities dropped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cap_drop: Vec<String>,
+    /// Capabilities added back.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cap_add: Vec<String>,
+    /// Security options.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub security_opt: Vec<String>,
+    /// Container labels.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, Text>,
+}
+
+/// A `depends_on` entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DependsOn {
+    /// `service_healthy`.
+    pub condition: String,
+    /// Restart this service when the dependency is restarted.
+    pub restart: bool,
+}
+
+impl DependsOn {
+    /// Wait until the dependency is healthy.
+    pub fn healthy() -> Self {
+        DependsOn {
+            condition: "service_healthy".into(),
+            restart: true,
+        }
+    }
+}
+
+/// A published port (long syntax).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Port {
+    /// Container port.
+    pub target: u16,
+    /// Host port.
+    pub published: String,
+    /// `tcp`.
+    pub protocol: String,
+}
+
+/// A mount (long syntax).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mount {
+    /// `volume` or `bind`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Volume name or host path.
+    pub source: String,
+    /// Path in the container.
+    pub target: String,
+    /// Mounted read-only.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+}
+
+impl Mount {
+    /// A named volume.
+    pub fn volume(source: &str, target: &str) -> Self {
+        Mount {
+            kind: "volume".into(),
+            source: source.into(),
+            target: target.into(),
+            read_only: false,
+        }
+    }
+
+    /// A read-only bind mount.
+    pub fn bind_ro(source: &str, target: &str) -> Self {
+        Mount {
+            kind: "bind".into(),
+            source: source.into(),
+            target: target.into(),
+            read_only: true,
+        }
+    }
+}
+
+/// A health check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Healthcheck {
+    /// `["CMD", ...]`.
+    pub test: Vec<Text>,
+    /// Time between checks.
+    pub interval: String,
+    /// Time one check may take.
+    pub timeout: String,
+    /// Failures before unhealthy.
+    pub retries: u32,
+    /// Grace period at start.
+    pub start_period: String,
+    /// Time between checks during the start period.
+    pub start_interval: String,
+}
+
+/// `deploy`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deploy {
+    /// Replica count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
+    /// Resources.
+    pub resources: Resources,
+}
+
+/// `deploy.resources`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resources {
+    /// Hard limits.
+    pub limits: Limits,
+    /// Reservations.
+    pub reservations: Limits,
+}
+
+/// CPU and memory amounts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Limits {
+    /// CPUs as a decimal string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<String>,
+    /// Memory with a unit (`1024m`).
+    pub memory: String,
+}
+
+/// `logging`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Logging {
+    /// Log driver.
+    pub driver: String,
+    /// Driver options.
+    pub options: BTreeMap<String, String>,
+}
+
+impl Default for Logging {
+    fn default() -> Self {
+        Logging {
+            driver: "json-file".into(),
+            options: BTreeMap::from([
+                ("max-file".into(), "5".into()),
+                ("max-size".into(), "10m".into()),
+            ]),
+        }
+    }
+}
+
+/// A network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Network {
+    /// No route outside the host.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
+}
+
+/// A named volume (local driver).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Volume {}
