@@ -97,11 +97,10 @@ fn parse_diagnostic(path: String, message: String, line: Option<usize>) -> Diagn
                 expected.replace("one of ", "")
             ));
         }
-        path = if path.is_empty() {
-            field.clone()
-        } else {
-            format!("{path}.{field}")
-        };
+        // serde_path_to_error already ends the path with the unknown key.
+        if path.is_empty() {
+            path = field.clone();
+        }
         message = format!("unknown key `{field}`");
     } else if message.starts_with("missing field") {
         hint = Some("see docs for the required keys of this section".into());
@@ -117,12 +116,19 @@ fn parse_diagnostic(path: String, message: String, line: Option<usize>) -> Diagn
 }
 
 fn strip_location(message: &str) -> String {
-    for marker in [" at line ", " at position "] {
-        if let Some(i) = message.rfind(marker) {
-            return message[..i].to_string();
+    let mut m = message;
+    // serde_yaml prefixes its own path (`scaling.min_replicas: invalid type ...`).
+    if let Some((head, rest)) = m.split_once(": ") {
+        if !head.is_empty() && !head.contains(' ') && !head.contains('`') {
+            m = rest;
         }
     }
-    message.to_string()
+    for marker in [" at line ", " at position "] {
+        if let Some(i) = m.rfind(marker) {
+            return m[..i].to_string();
+        }
+    }
+    m.to_string()
 }
 
 /// Parses and validates a spec: every problem at once, or the [`Validated`] model.

@@ -623,11 +623,14 @@ pub enum SecretsBackend {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EcsTarget {
-    /// AWS region (`eu-central-1`).
+    /// AWS region (`eu-central-1`); required.
+    #[serde(default)]
     pub region: String,
     /// 12-digit AWS account id.
+    #[serde(default)]
     pub account_id: String,
     /// ECS cluster name.
+    #[serde(default)]
     pub cluster: String,
     /// `fargate` or `ec2`.
     #[serde(default)]

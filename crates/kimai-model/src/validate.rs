@@ -913,15 +913,18 @@ fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
             format!("`{}` is not an AWS region", e.region),
         );
     }
-    if e.account_id.len() != 12 || !e.account_id.bytes().all(|b| b.is_ascii_digit()) {
+    if e.account_id.is_empty() {
+        d.error_hint("targets.ecs.account_id", "missing", "set the 12-digit AWS account id, quoted (`\"123456789012\"`)");
+    } else if e.account_id.len() != 12 || !e.account_id.bytes().all(|b| b.is_ascii_digit()) {
         d.error_hint(
             "targets.ecs.account_id",
             format!("`{}` is not a 12-digit AWS account id", e.account_id),
             "quote it in YAML (`\"012345678901\"`) so leading zeros survive",
         );
     }
-    if e.cluster.is_empty()
-        || e.cluster.len() > 255
+    if e.cluster.is_empty() {
+        d.error_hint("targets.ecs.cluster", "missing", "name the ECS cluster the service runs in");
+    } else if e.cluster.len() > 255
         || !e
             .cluster
             .bytes()
