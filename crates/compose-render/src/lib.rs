@@ -271,6 +271,17 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
         TlsMode::None => "none; the proxy serves plain HTTP.",
         _ => "terminated in front of this host; the proxy serves plain HTTP.",
     };
+    let dump = match (spec.database.mode, spec.database.engine) {
+        (kimai_model::DatabaseMode::External, _) => String::new(),
+        (_, kimai_model::DatabaseEngine::Mysql) => format!(
+            "docker compose exec db sh -c 'exec mysqldump --single-transaction -u root -p\"$MYSQL_ROOT_PASSWORD\" --databases {}'",
+            spec.database.name
+        ),
+        (_, kimai_model::DatabaseEngine::Mariadb) => format!(
+            "docker compose exec db sh -c 'exec mariadb-dump --single-transaction -u root -p\"$MARIADB_ROOT_PASSWORD\" --databases {}'",
+            spec.database.name
+        ),
+    };
     let readme = template(
         "README.md",
         include_str!("../templates/README.md.j2"),
@@ -281,6 +292,7 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
             tls_note => tls_note,
             startup => kimai_model::STARTUP_BUDGET_SECONDS,
             default_uri => model.default_uri(),
+            dump => dump,
             services => rows,
             volumes => project.volumes.keys().collect::<Vec<_>>(),
             notices => notices.iter().map(|n| minijinja::context! { path => n.path, message => n.message }).collect::<Vec<_>>(),
