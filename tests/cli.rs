@@ -1,0 +1,209 @@
+//! The `generate` example's contract (contract.md §2): exit codes, nothing written on error,
+//! byte-identical re-runs, operator files left alone.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn generate_bin() -> PathBuf {
+    // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/generate
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile dir");
+    profile_dir
+        .join("examples")
+        .join(format!("generate{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(generate_bin())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("generate runs")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kimai-deploy-cli-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// Every file under `dir` with its bytes and modification time.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("readable dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let meta = fs::metadata(&p).expect("meta");
+                out.insert(
+                    p.strip_prefix(dir).expect("under dir").to_path_buf(),
+                    (fs::read(&p).expect("read"), meta.modified().expect("mtime")),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn default_spec_renders_and_rerenders_byte_identically() {
+    let out = tempdir("default");
+    let o = run(&["--out", out.to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("compose: "), "{stdout}");
+    assert!(out.join("compose/compose.yaml").exists());
+    let first = tree(&out);
+    let o = run(&["--out", out.to_str().expect("utf8")]);
+    assert!(o.status.success());
+    let second = tree(&out);
+    assert_eq!(
+        first, second,
+        "a re-run changes no byte and touches no file"
+    );
+}
+
+fn invalid_inputs() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
+    vec![
+        ("unknown-key.yaml", b"name: kimai\ningress: { host: k.example.com }\nreplica: 2\n".to_vec(), vec!["replica (line 3): unknown key `replica`"]),
+        ("wrong-type.yaml", b"name: kimai\ningress: { host: k.example.com }\nscaling: { min_replicas: two }\n".to_vec(), vec!["scaling.min_replicas"]),
+        ("many.yaml", b"name: Kimai!\ndatabase: { mode: external }\nscaling: { min_replicas: 4, max_replicas: 2 }\ningress: { host: k.example.com, tls: { mode: acm } }\n".to_vec(),
+            vec!["name: `Kimai!`", "database.host: missing", "scaling.min_replicas: `4` is above", "ingress.tls.certificate_arn: missing"]),
+        ("empty.yaml", Vec::new(), vec!["the spec is empty"]),
+        ("random.bin", (0..512u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect(), vec!["spec"]),
+        ("garbage.json", b"{\"name\": [1, 2".to_vec(), vec!["spec"]),
+    ]
+}
+
+#[test]
+fn invalid_specs_exit_1_with_every_error_and_touch_nothing() {
+    let out = tempdir("invalid");
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        "examples/specs/single-host-tls.yaml",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    fs::write(out.join("compose/.env"), "APP_SECRET=\"mine\"\n").expect("write .env");
+    let before = tree(&out);
+    let specs = tempdir("invalid-specs");
+    for (name, bytes, expect) in invalid_inputs() {
+        let p = specs.join(name);
+        fs::write(&p, &bytes).expect("write spec");
+        let o = run(&[
+            "--out",
+            out.to_str().expect("utf8"),
+            "--spec",
+            p.to_str().expect("utf8"),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        for e in expect {
+            assert!(err.contains(e), "{name}: expected `{e}` in:\n{err}");
+        }
+        assert_eq!(
+            tree(&out),
+            before,
+            "{name}: the output directory is untouched"
+        );
+    }
+}
+
+#[test]
+fn explicit_target_that_cannot_render_is_an_error() {
+    let out = tempdir("explicit");
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        "examples/specs/minimal.yaml",
+        "--target",
+        "ecs",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("targets.ecs"), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_dir(&out).expect("dir").count(),
+        0,
+        "nothing written"
+    );
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        "examples/specs/minimal.yaml",
+    ]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ecs: skipped (targets.ecs: missing"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [&["--target", "nomad"][..], &["--frobnicate"], &["--spec"]] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn unreadable_spec_exits_1() {
+    let o = run(&[
+        "--spec",
+        "/nonexistent/spec.yaml",
+        "--out",
+        "/nonexistent/out",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot read spec"));
+}
+
+#[test]
+fn stale_generated_files_go_operator_files_stay() {
+    let out = tempdir("stale");
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        "examples/specs/self-hosted-k8s.json",
+        "--target",
+        "compose",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("compose/kimai/local.yaml").exists());
+    fs::create_dir_all(out.join("compose/certs")).expect("certs dir");
+    fs::write(out.join("compose/certs/privkey.pem"), "key").expect("key");
+    fs::write(out.join("compose/.env"), "X=1\n").expect(".env");
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        "examples/specs/minimal.yaml",
+        "--target",
+        "compose",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !out.join("compose/kimai/local.yaml").exists(),
+        "the stale generated file is removed"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("compose/.env")).expect(".env"),
+        "X=1\n"
+    );
+    assert!(out.join("compose/certs/privkey.pem").exists());
+}
