@@ -11,7 +11,8 @@ fn model(yaml: &str) -> Validated {
 
 fn render(m: &Validated) -> (Value, kimai_model::Rendered) {
     let r = compose_render::render(m, &compose_render::Options::default()).expect("renders");
-    let y: Value = serde_yaml::from_str(&r.file("compose.yaml").expect("compose.yaml").contents).expect("parses");
+    let y: Value = serde_yaml::from_str(&r.file("compose.yaml").expect("compose.yaml").contents)
+        .expect("parses");
     (y, r)
 }
 
@@ -42,12 +43,17 @@ const NASTY: &[(&str, &str)] = &[
 fn env_values_arrive_byte_exact() {
     let mut yaml = String::from("name: kimai\ningress: { host: k.example.com }\napp:\n  env:\n");
     for (k, v) in NASTY {
-        yaml.push_str(&format!("    {k}: {}\n", serde_json::to_string(v).expect("json string")));
+        yaml.push_str(&format!(
+            "    {k}: {}\n",
+            serde_json::to_string(v).expect("json string")
+        ));
     }
     let (y, _) = render(&model(&yaml));
     let env = &y["services"]["kimai"]["environment"];
     for (k, v) in NASTY {
-        let got = env[*k].as_str().unwrap_or_else(|| panic!("{k} is a string"));
+        let got = env[*k]
+            .as_str()
+            .unwrap_or_else(|| panic!("{k} is a string"));
         assert_eq!(compose_literal(got), *v, "{k}");
     }
 }
@@ -83,32 +89,78 @@ fn every_interpolated_variable_is_in_env_example_and_no_more() {
 #[test]
 fn database_url_carries_the_encoded_password_variable() {
     let (y, _) = render(&model("name: kimai\ningress: { host: k.example.com }\ndatabase: { engine: mariadb, user: kimai_app, port: 3307 }\n"));
-    let url = y["services"]["kimai"]["environment"]["DATABASE_URL"].as_str().expect("url");
+    let url = y["services"]["kimai"]["environment"]["DATABASE_URL"]
+        .as_str()
+        .expect("url");
     assert_eq!(
         url,
         "mysql://kimai_app:${DB_PASSWORD_URLENCODED:?set DB_PASSWORD_URLENCODED in .env}@db:3307/kimai?charset=utf8mb4&serverVersion=11.4.0-MariaDB"
     );
-    assert_eq!(y["services"]["db"]["environment"]["MARIADB_PASSWORD"].as_str(), Some("${DB_PASSWORD:?set DB_PASSWORD in .env}"));
+    assert_eq!(
+        y["services"]["db"]["environment"]["MARIADB_PASSWORD"].as_str(),
+        Some("${DB_PASSWORD:?set DB_PASSWORD in .env}")
+    );
 }
 
 #[test]
 fn health_checks_and_start_order() {
-    let (y, _) = render(&model("name: kimai\ningress: { host: k.example.com, tls: { mode: files } }\n"));
+    let (y, _) = render(&model(
+        "name: kimai\ningress: { host: k.example.com, tls: { mode: files } }\n",
+    ));
     let s = &y["services"];
     for name in ["kimai", "db", "proxy"] {
-        assert!(s[name]["healthcheck"]["test"].as_sequence().is_some_and(|t| !t.is_empty()), "{name}");
+        assert!(
+            s[name]["healthcheck"]["test"]
+                .as_sequence()
+                .is_some_and(|t| !t.is_empty()),
+            "{name}"
+        );
         assert_eq!(s[name]["restart"].as_str(), Some("unless-stopped"));
-        assert_eq!(s[name]["logging"]["options"]["max-size"].as_str(), Some("10m"));
+        assert_eq!(
+            s[name]["logging"]["options"]["max-size"].as_str(),
+            Some("10m")
+        );
     }
-    assert_eq!(s["kimai"]["depends_on"]["db"]["condition"].as_str(), Some("service_healthy"));
-    assert_eq!(s["proxy"]["depends_on"]["kimai"]["condition"].as_str(), Some("service_healthy"));
-    let test: Vec<&str> = s["kimai"]["healthcheck"]["test"].as_sequence().expect("seq").iter().filter_map(Value::as_str).collect();
+    assert_eq!(
+        s["kimai"]["depends_on"]["db"]["condition"].as_str(),
+        Some("service_healthy")
+    );
+    assert_eq!(
+        s["proxy"]["depends_on"]["kimai"]["condition"].as_str(),
+        Some("service_healthy")
+    );
+    let test: Vec<&str> = s["kimai"]["healthcheck"]["test"]
+        .as_sequence()
+        .expect("seq")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     assert!(test.contains(&"Host: localhost") && test.contains(&"http://127.0.0.1:8001/en/login"));
-    let ports: Vec<&str> = s["proxy"]["ports"].as_sequence().expect("ports").iter().filter_map(|p| p["published"].as_str()).collect();
+    let ports: Vec<&str> = s["proxy"]["ports"]
+        .as_sequence()
+        .expect("ports")
+        .iter()
+        .filter_map(|p| p["published"].as_str())
+        .collect();
     assert_eq!(ports, ["80", "443"]);
-    assert!(s["kimai"].get("ports").is_none(), "Kimai is reachable only through the proxy");
-    let vols: Vec<&str> = s["kimai"]["volumes"].as_sequence().expect("vols").iter().filter_map(|v| v["target"].as_str()).collect();
-    assert_eq!(vols, ["/opt/kimai/var/data", "/opt/kimai/var/plugins", "/opt/kimai/var/invoices"]);
+    assert!(
+        s["kimai"].get("ports").is_none(),
+        "Kimai is reachable only through the proxy"
+    );
+    let vols: Vec<&str> = s["kimai"]["volumes"]
+        .as_sequence()
+        .expect("vols")
+        .iter()
+        .filter_map(|v| v["target"].as_str())
+        .collect();
+    assert_eq!(
+        vols,
+        [
+            "/opt/kimai/var/data",
+            "/opt/kimai/var/plugins",
+            "/opt/kimai/var/invoices"
+        ]
+    );
     assert!(y.get("version").is_none());
 }
 
@@ -119,8 +171,14 @@ fn what_compose_cannot_express_is_a_notice() {
     );
     let (y, r) = render(&m);
     let paths: Vec<&str> = r.notices.iter().map(|n| n.path.as_str()).collect();
-    assert_eq!(paths, ["backup", "ingress.tls.mode", "scaling", "storage.class"]);
-    assert_eq!(y["services"]["kimai"]["deploy"]["replicas"].as_u64(), Some(2));
+    assert_eq!(
+        paths,
+        ["backup", "ingress.tls.mode", "scaling", "storage.class"]
+    );
+    assert_eq!(
+        y["services"]["kimai"]["deploy"]["replicas"].as_u64(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -141,7 +199,10 @@ fn env_file_encodes_and_quotes() {
     );
     let mut missing = values.clone();
     missing.remove("app-secret");
-    assert_eq!(compose_render::env_file(&m, &missing), Err(vec!["app-secret".to_string()]));
+    assert_eq!(
+        compose_render::env_file(&m, &missing),
+        Err(vec!["app-secret".to_string()])
+    );
 }
 
 #[test]

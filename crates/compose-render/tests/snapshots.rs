@@ -8,7 +8,8 @@ fn every_example_spec() {
         let bytes = std::fs::read(path).expect("readable spec");
         let name = path.to_string_lossy();
         let model = load(&bytes, Format::from_file_name(&name)).expect("example specs are valid");
-        let rendered = compose_render::render(&model, &compose_render::Options::default()).expect("renders");
+        let rendered =
+            compose_render::render(&model, &compose_render::Options::default()).expect("renders");
         for file in &rendered.files {
             insta::assert_snapshot!(file.path.replace(['/', '.'], "_"), &file.contents);
         }

@@ -914,7 +914,11 @@ fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
         );
     }
     if e.account_id.is_empty() {
-        d.error_hint("targets.ecs.account_id", "missing", "set the 12-digit AWS account id, quoted (`\"123456789012\"`)");
+        d.error_hint(
+            "targets.ecs.account_id",
+            "missing",
+            "set the 12-digit AWS account id, quoted (`\"123456789012\"`)",
+        );
     } else if e.account_id.len() != 12 || !e.account_id.bytes().all(|b| b.is_ascii_digit()) {
         d.error_hint(
             "targets.ecs.account_id",
@@ -923,7 +927,11 @@ fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
         );
     }
     if e.cluster.is_empty() {
-        d.error_hint("targets.ecs.cluster", "missing", "name the ECS cluster the service runs in");
+        d.error_hint(
+            "targets.ecs.cluster",
+            "missing",
+            "name the ECS cluster the service runs in",
+        );
     } else if e.cluster.len() > 255
         || !e
             .cluster

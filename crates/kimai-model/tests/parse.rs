@@ -11,31 +11,66 @@ fn errors(bytes: &[u8], format: Format) -> Vec<String> {
 
 #[test]
 fn unknown_key_names_its_path_and_line() {
-    let e = errors(b"name: kimai\ningress:\n  host: k.example.com\n  hots: x\n", Format::Yaml);
+    let e = errors(
+        b"name: kimai\ningress:\n  host: k.example.com\n  hots: x\n",
+        Format::Yaml,
+    );
     assert_eq!(e.len(), 1);
-    assert!(e[0].starts_with("ingress.hots (line 4): unknown key `hots`"), "{}", e[0]);
+    assert!(
+        e[0].starts_with("ingress.hots (line 4): unknown key `hots`"),
+        "{}",
+        e[0]
+    );
     assert!(e[0].contains("hint: known keys here: `host`"), "{}", e[0]);
 }
 
 #[test]
 fn unknown_top_level_key() {
     let e = errors(b"name: kimai\nreplicas: 3\n", Format::Yaml);
-    assert!(e[0].starts_with("replicas (line 2): unknown key `replicas`"), "{}", e[0]);
+    assert!(
+        e[0].starts_with("replicas (line 2): unknown key `replicas`"),
+        "{}",
+        e[0]
+    );
 }
 
 #[test]
 fn wrong_type_names_the_field() {
-    let e = errors(b"name: kimai\nscaling:\n  min_replicas: many\n", Format::Yaml);
-    assert!(e[0].starts_with("scaling.min_replicas (line 3): invalid type: string \"many\""), "{}", e[0]);
-    let e = errors(br#"{"name": "kimai", "app": {"env": {"A": 1}}}"#, Format::Json);
-    assert!(e[0].starts_with("app.env.A (line 1): invalid type: integer `1`"), "{}", e[0]);
+    let e = errors(
+        b"name: kimai\nscaling:\n  min_replicas: many\n",
+        Format::Yaml,
+    );
+    assert!(
+        e[0].starts_with("scaling.min_replicas (line 3): invalid type: string \"many\""),
+        "{}",
+        e[0]
+    );
+    let e = errors(
+        br#"{"name": "kimai", "app": {"env": {"A": 1}}}"#,
+        Format::Json,
+    );
+    assert!(
+        e[0].starts_with("app.env.A (line 1): invalid type: integer `1`"),
+        "{}",
+        e[0]
+    );
 }
 
 #[test]
 fn secrets_must_be_references() {
-    let e = errors(b"name: kimai\ndatabase:\n  password: hunter2\n", Format::Yaml);
-    assert!(e[0].starts_with("database.password (line 3): invalid type: string \"hunter2\""), "{}", e[0]);
-    let e = errors(b"name: kimai\ndatabase:\n  password: { value: hunter2 }\n", Format::Yaml);
+    let e = errors(
+        b"name: kimai\ndatabase:\n  password: hunter2\n",
+        Format::Yaml,
+    );
+    assert!(
+        e[0].starts_with("database.password (line 3): invalid type: string \"hunter2\""),
+        "{}",
+        e[0]
+    );
+    let e = errors(
+        b"name: kimai\ndatabase:\n  password: { value: hunter2 }\n",
+        Format::Yaml,
+    );
     assert!(e[0].contains("unknown key `value`"), "{}", e[0]);
 }
 
@@ -46,9 +81,17 @@ fn empty_and_garbage_inputs() {
         assert!(e[0].starts_with("spec: the spec is empty"), "{}", e[0]);
     }
     let e = errors(&[0xff, 0xfe, 0x00, 0x81], Format::Yaml);
-    assert!(e[0].starts_with("spec: the spec is not UTF-8 text"), "{}", e[0]);
+    assert!(
+        e[0].starts_with("spec: the spec is not UTF-8 text"),
+        "{}",
+        e[0]
+    );
     let e = errors(b"- just\n- a list\n", Format::Yaml);
-    assert!(e[0].starts_with("spec (line 1): invalid type: sequence"), "{}", e[0]);
+    assert!(
+        e[0].starts_with("spec (line 1): invalid type: sequence"),
+        "{}",
+        e[0]
+    );
     let e = errors(b"name: [unclosed\n", Format::Yaml);
     assert_eq!(e.len(), 1);
     let e = errors(b"{\"name\": ", Format::Json);

@@ -9,7 +9,10 @@ const BASE: &str = "name: kimai\ningress: { host: kimai.example.com }\n";
 fn check(yaml: &str, expect: &[&str]) {
     let got: Vec<String> = match load(yaml.as_bytes(), Format::Yaml) {
         Ok(_) => Vec::new(),
-        Err(d) => d.iter().map(|d| format!("{}: {}", d.path, d.message)).collect(),
+        Err(d) => d
+            .iter()
+            .map(|d| format!("{}: {}", d.path, d.message))
+            .collect(),
     };
     assert_eq!(got, expect, "for spec:\n{yaml}");
 }
@@ -26,26 +29,44 @@ fn valid_minimal_spec() {
 
 #[test]
 fn names() {
-    check("name: Kimai_1\ningress: { host: kimai.example.com }\n", &[
-        "name: `Kimai_1` is not a DNS-1123 label of at most 40 characters",
-    ]);
-    check(&format!("name: {}\ningress: {{ host: a.example.com }}\n", "k".repeat(41)), &[&format!(
-        "name: `{}` is not a DNS-1123 label of at most 40 characters",
-        "k".repeat(41)
-    )]);
-    check(&with("environment: Prod\n"), &["environment: `Prod` is not a lowercase label of at most 32 characters"]);
+    check(
+        "name: Kimai_1\ningress: { host: kimai.example.com }\n",
+        &["name: `Kimai_1` is not a DNS-1123 label of at most 40 characters"],
+    );
+    check(
+        &format!(
+            "name: {}\ningress: {{ host: a.example.com }}\n",
+            "k".repeat(41)
+        ),
+        &[&format!(
+            "name: `{}` is not a DNS-1123 label of at most 40 characters",
+            "k".repeat(41)
+        )],
+    );
+    check(
+        &with("environment: Prod\n"),
+        &["environment: `Prod` is not a lowercase label of at most 32 characters"],
+    );
 }
 
 #[test]
 fn host_is_required_and_a_dns_name() {
-    check("name: kimai\n", &["ingress.host: missing: every target exposes Kimai on a host name"]);
-    check("name: kimai\ningress: { host: Kimai.Example.com/x }\n", &[
-        "ingress.host: `Kimai.Example.com/x` is not a lowercase DNS name",
-    ]);
-    check(&with("ingress: { host: a.example.com, aliases: [a.example.com, b_x] }\n").replace("ingress: { host: kimai.example.com }\n", ""), &[
-        "ingress.aliases[0]: `a.example.com` is listed twice",
-        "ingress.aliases[1]: `b_x` is not a lowercase DNS name",
-    ]);
+    check(
+        "name: kimai\n",
+        &["ingress.host: missing: every target exposes Kimai on a host name"],
+    );
+    check(
+        "name: kimai\ningress: { host: Kimai.Example.com/x }\n",
+        &["ingress.host: `Kimai.Example.com/x` is not a lowercase DNS name"],
+    );
+    check(
+        &with("ingress: { host: a.example.com, aliases: [a.example.com, b_x] }\n")
+            .replace("ingress: { host: kimai.example.com }\n", ""),
+        &[
+            "ingress.aliases[0]: `a.example.com` is listed twice",
+            "ingress.aliases[1]: `b_x` is not a lowercase DNS name",
+        ],
+    );
 }
 
 #[test]
@@ -54,50 +75,72 @@ fn quantities() {
         "app.cpu: `lots` is not a CPU quantity (write millicores like `500m` or cores like `1` or `0.5`)",
         "app.memory: must be at least `512Mi`",
     ]);
-    check(&with("storage: { size: 1.5Gi }\n"), &[
-        "storage.size: `1.5Gi` is not a memory quantity (write it like `512Mi`, `1Gi` or `2G`)",
-    ]);
+    check(
+        &with("storage: { size: 1.5Gi }\n"),
+        &["storage.size: `1.5Gi` is not a memory quantity (write it like `512Mi`, `1Gi` or `2G`)"],
+    );
 }
 
 #[test]
 fn replicas_and_scaling() {
-    check(&with("scaling: { min_replicas: 5, max_replicas: 2 }\n"), &[
-        "scaling.min_replicas: `5` is above `scaling.max_replicas` (`2`)",
-    ]);
-    check(&with("scaling: { min_replicas: 0, target_cpu_percent: 150, target_memory_percent: 0 }\n"), &[
-        "scaling.min_replicas: `0` is below 1",
-        "scaling.target_cpu_percent: `150` is not a percentage between 1 and 100",
-        "scaling.target_memory_percent: `0` is not a percentage between 1 and 100",
-    ]);
-    check(&with("app: { replicas: 3 }\nscaling: { min_replicas: 2 }\n"), &[
-        "app.replicas: `3` conflicts with `scaling`: the autoscaler owns the replica count",
-    ]);
-    check(&with("app: { replicas: 0 }\n"), &["app.replicas: `0` is out of range"]);
+    check(
+        &with("scaling: { min_replicas: 5, max_replicas: 2 }\n"),
+        &["scaling.min_replicas: `5` is above `scaling.max_replicas` (`2`)"],
+    );
+    check(
+        &with("scaling: { min_replicas: 0, target_cpu_percent: 150, target_memory_percent: 0 }\n"),
+        &[
+            "scaling.min_replicas: `0` is below 1",
+            "scaling.target_cpu_percent: `150` is not a percentage between 1 and 100",
+            "scaling.target_memory_percent: `0` is not a percentage between 1 and 100",
+        ],
+    );
+    check(
+        &with("app: { replicas: 3 }\nscaling: { min_replicas: 2 }\n"),
+        &["app.replicas: `3` conflicts with `scaling`: the autoscaler owns the replica count"],
+    );
+    check(
+        &with("app: { replicas: 0 }\n"),
+        &["app.replicas: `0` is out of range"],
+    );
 }
 
 #[test]
 fn database() {
-    check(&with("database: { mode: external }\n"), &["database.host: missing: an external database needs its host"]);
-    check(&with("database: { host: db.internal }\n"), &["database.host: `db.internal` is set but the database is bundled"]);
-    check(&with("database: { engine: mysql, version: \"8.0\" }\n"), &[
-        "database.version: MySQL `8.0` is older than Kimai supports",
-    ]);
-    check(&with("database: { engine: mariadb, version: \"10.5\" }\n"), &[
-        "database.version: MariaDB `10.5` is older than Kimai supports",
-    ]);
-    check(&with("database: { user: \"kimai user\", name: \"a-b\" }\n"), &[
-        "database.name: `a-b` is not a database name",
-        "database.user: `kimai user` is not a database user name",
-    ]);
+    check(
+        &with("database: { mode: external }\n"),
+        &["database.host: missing: an external database needs its host"],
+    );
+    check(
+        &with("database: { host: db.internal }\n"),
+        &["database.host: `db.internal` is set but the database is bundled"],
+    );
+    check(
+        &with("database: { engine: mysql, version: \"8.0\" }\n"),
+        &["database.version: MySQL `8.0` is older than Kimai supports"],
+    );
+    check(
+        &with("database: { engine: mariadb, version: \"10.5\" }\n"),
+        &["database.version: MariaDB `10.5` is older than Kimai supports"],
+    );
+    check(
+        &with("database: { user: \"kimai user\", name: \"a-b\" }\n"),
+        &[
+            "database.name: `a-b` is not a database name",
+            "database.user: `kimai user` is not a database user name",
+        ],
+    );
 }
 
 #[test]
 fn tls_needs_its_inputs() {
-    check(&with("ingress: { host: k.example.com, tls: { mode: acm } }\n").replace("ingress: { host: kimai.example.com }\n", ""), &[
-        "ingress.tls.certificate_arn: missing: TLS mode `acm` needs the certificate",
-    ]);
     check(
-        &"name: kimai\ningress: { host: k.example.com, tls: { mode: files, certificate_arn: \"arn:aws:acm:eu-west-1:123456789012:certificate/x\", secret_name: s } }\n".to_string(),
+        &with("ingress: { host: k.example.com, tls: { mode: acm } }\n")
+            .replace("ingress: { host: kimai.example.com }\n", ""),
+        &["ingress.tls.certificate_arn: missing: TLS mode `acm` needs the certificate"],
+    );
+    check(
+        "name: kimai\ningress: { host: k.example.com, tls: { mode: files, certificate_arn: \"arn:aws:acm:eu-west-1:123456789012:certificate/x\", secret_name: s } }\n",
         &[
             "ingress.tls.certificate_arn: is set but `ingress.tls.mode` is not `acm`",
             "ingress.tls.secret_name: is set but `ingress.tls.mode` is not `secret`",
@@ -107,12 +150,15 @@ fn tls_needs_its_inputs() {
 
 #[test]
 fn env_names_values_and_reserved() {
-    check(&with("app: { env: { \"1BAD\": x, DATABASE_URL: y, DD_ENV: z, OK: \"a\\0b\" } }\n"), &[
-        "app.env.1BAD: `1BAD` is not a valid environment variable name",
-        "app.env.DATABASE_URL: `DATABASE_URL` is set by kimai-deploy",
-        "app.env.DD_ENV: `DD_ENV` is set by kimai-deploy",
-        "app.env.OK: the value contains a NUL byte, which no environment can carry",
-    ]);
+    check(
+        &with("app: { env: { \"1BAD\": x, DATABASE_URL: y, DD_ENV: z, OK: \"a\\0b\" } }\n"),
+        &[
+            "app.env.1BAD: `1BAD` is not a valid environment variable name",
+            "app.env.DATABASE_URL: `DATABASE_URL` is set by kimai-deploy",
+            "app.env.DD_ENV: `DD_ENV` is set by kimai-deploy",
+            "app.env.OK: the value contains a NUL byte, which no environment can carry",
+        ],
+    );
 }
 
 #[test]
@@ -127,15 +173,27 @@ fn secret_names() {
 
 #[test]
 fn kimai_versions() {
-    check(&with("app: { version: latest }\n"), &["app.version: `latest` is a floating tag"]);
-    check(&with("app: { version: \"2.57.0\" }\n"), &["app.version: `2.57.0` has no bare version tag"]);
-    check(&with("app: { version: \"2.66\" }\n"), &["app.version: `2.66` is not a full release number"]);
+    check(
+        &with("app: { version: latest }\n"),
+        &["app.version: `latest` is a floating tag"],
+    );
+    check(
+        &with("app: { version: \"2.57.0\" }\n"),
+        &["app.version: `2.57.0` has no bare version tag"],
+    );
+    check(
+        &with("app: { version: \"2.66\" }\n"),
+        &["app.version: `2.66` is not a full release number"],
+    );
     check(&with("app: { version: apache-2.57.0 }\n"), &[]);
 }
 
 #[test]
 fn storage() {
-    check(&with("storage: { class: efs }\n"), &["storage.efs: missing: storage class `efs` needs the file system"]);
+    check(
+        &with("storage: { class: efs }\n"),
+        &["storage.efs: missing: storage class `efs` needs the file system"],
+    );
     check(&with("storage: { class: efs, efs: { file_system_id: fs-xyz } }\n"), &[
         "storage.efs.file_system_id: `fs-xyz` is not an EFS file system id (`fs-` and 8 or 17 hex digits)",
     ]);
@@ -146,27 +204,38 @@ fn storage() {
 
 #[test]
 fn ecs_settings_are_all_reported() {
-    check(&with("targets: { ecs: { cpu: 256, memory: 4096 } }\n"), &[
-        "targets.ecs.account_id: missing",
-        "targets.ecs.cluster: missing",
-        "targets.ecs.cpu: `256` CPU units with `4096` MiB is not a Fargate task size",
-        "targets.ecs.region: missing",
-        "targets.ecs.security_groups: missing: the service needs security groups",
-        "targets.ecs.subnets: missing: the service needs subnets",
-    ]);
+    check(
+        &with("targets: { ecs: { cpu: 256, memory: 4096 } }\n"),
+        &[
+            "targets.ecs.account_id: missing",
+            "targets.ecs.cluster: missing",
+            "targets.ecs.cpu: `256` CPU units with `4096` MiB is not a Fargate task size",
+            "targets.ecs.region: missing",
+            "targets.ecs.security_groups: missing: the service needs security groups",
+            "targets.ecs.subnets: missing: the service needs subnets",
+        ],
+    );
 }
 
 #[test]
 fn monitoring_and_backup() {
-    check(&with("monitoring: { datadog: { site: example.com }, cloudwatch: { retention_days: 42 } }\n"), &[
-        "monitoring.cloudwatch.retention_days: `42` is not a CloudWatch Logs retention",
-        "monitoring.datadog.site: `example.com` is not a Datadog site",
-    ]);
-    check(&with("backup: { s3_bucket: Bad_Bucket, schedule: \"@daily\", retention_days: 0 }\n"), &[
-        "backup.retention_days: `0` keeps no backup",
-        "backup.s3_bucket: `Bad_Bucket` is not an S3 bucket name",
-        "backup.schedule: `@daily` is not a five-field cron schedule",
-    ]);
+    check(
+        &with(
+            "monitoring: { datadog: { site: example.com }, cloudwatch: { retention_days: 42 } }\n",
+        ),
+        &[
+            "monitoring.cloudwatch.retention_days: `42` is not a CloudWatch Logs retention",
+            "monitoring.datadog.site: `example.com` is not a Datadog site",
+        ],
+    );
+    check(
+        &with("backup: { s3_bucket: Bad_Bucket, schedule: \"@daily\", retention_days: 0 }\n"),
+        &[
+            "backup.retention_days: `0` keeps no backup",
+            "backup.s3_bucket: `Bad_Bucket` is not an S3 bucket name",
+            "backup.schedule: `@daily` is not a five-field cron schedule",
+        ],
+    );
 }
 
 #[test]
@@ -174,21 +243,43 @@ fn all_problems_at_once() {
     let yaml = "name: Bad\napp: { cpu: x }\ndatabase: { mode: external }\nscaling: { min_replicas: 3, max_replicas: 1 }\n";
     let err = load(yaml.as_bytes(), Format::Yaml).unwrap_err();
     let paths: Vec<&str> = err.iter().map(|d| d.path.as_str()).collect();
-    assert_eq!(paths, ["app.cpu", "database.host", "ingress.host", "name", "scaling.min_replicas"]);
+    assert_eq!(
+        paths,
+        [
+            "app.cpu",
+            "database.host",
+            "ingress.host",
+            "name",
+            "scaling.min_replicas"
+        ]
+    );
     assert!(err.iter().all(|d| !d.message.ends_with('.')));
 }
 
 #[test]
 fn per_target_requirements() {
-    let model = load(with("scaling: { min_replicas: 2, max_replicas: 4 }\n").as_bytes(), Format::Yaml).unwrap();
+    let model = load(
+        with("scaling: { min_replicas: 2, max_replicas: 4 }\n").as_bytes(),
+        Format::Yaml,
+    )
+    .unwrap();
     assert!(model.check_target(Target::Compose).is_ok());
     let err = model.check_target(Target::Kubernetes).unwrap_err();
-    assert_eq!(err.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(), ["storage.class"]);
+    assert_eq!(
+        err.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
+        ["storage.class"]
+    );
     assert!(err.to_string().contains("up to 4 replicas"));
     let err = model.check_target(Target::Ecs).unwrap_err();
-    assert_eq!(err.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(), ["storage.class", "targets.ecs"]);
+    assert_eq!(
+        err.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
+        ["storage.class", "targets.ecs"]
+    );
     let ecs = "targets: { ecs: { region: eu-west-1, account_id: \"123456789012\", cluster: c, subnets: [subnet-01234567], security_groups: [sg-01234567] } }\n";
     let model = load(with(ecs).as_bytes(), Format::Yaml).unwrap();
     let err = model.check_target(Target::Ecs).unwrap_err();
-    assert_eq!(err.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(), ["database.mode", "storage.class"]);
+    assert_eq!(
+        err.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
+        ["database.mode", "storage.class"]
+    );
 }
