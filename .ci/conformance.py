@@ -107,13 +107,28 @@ def check_compose(out, spec):
     env_file = tmp / ".env"
     names = [l.split("=", 1)[0] for l in (d / ".env.example").read_text().splitlines()
              if l and not l.startswith("#")]
-    env_file.write_text("".join(f"{n}=value-of-{n.lower()}\n" for n in names))
+    # Fill .env as .env.example instructs: raw values double-quoted with \ " $ escaped,
+    # *_URLENCODED percent-encoded, all from one hostile secret.
+    def dotenv(v):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("\n", "\\n") + '"'
+
+    env_file.write_text("".join(
+        f"{n}={urllib.parse.quote(HARD_SECRET, safe='') if n.endswith('_URLENCODED') else dotenv(HARD_SECRET)}\n"
+        for n in names))
     cfg = compose_config(d, f, env_file, "compose")
     code, o, e = sh([BIN / "check-jsonschema", "--builtin-schema", "vendor.compose-spec", f])
     R.check(code == 0, "compose: compose-spec JSON schema", o + e)
     if cfg is None:
         return
     check_env_exact(cfg, spec, "compose")
+    kimai_env = cfg["services"]["kimai"]["environment"]
+    url = kimai_env.get("DATABASE_URL", "")
+    password = urllib.parse.unquote(urllib.parse.urlsplit(url).password or "")
+    R.check(password == HARD_SECRET, "compose: DATABASE_URL carries the .env password intact", url)
+    db_env = (cfg["services"].get("db") or {}).get("environment") or {}
+    for k, v in db_env.items():
+        if k.endswith("PASSWORD"):
+            R.check(v.replace("$$", "$") == HARD_SECRET, f"compose: db {k} is the .env value byte-exact", v)
     missing = []
     for svc in cfg["services"].values():
         for v in svc.get("volumes") or []:
