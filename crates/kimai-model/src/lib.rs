@@ -47,6 +47,16 @@ pub use validate::{
     Validated, FARGATE_SIZES, RESERVED_ENV,
 };
 
+/// The JSON Schema of the spec file (draft 2020-12), generated from [`Spec`].
+pub fn spec_schema() -> schemars::Schema {
+    let mut schema = schemars::schema_for!(Spec);
+    schema.insert(
+        "title".into(),
+        "kimai-deploy spec: one Kimai deployment".into(),
+    );
+    schema
+}
+
 /// A file a renderer produces: a path relative to the target's output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OutputFile {

@@ -1,5 +1,6 @@
 //! Secrets by reference: a spec names a secret, it never holds its value.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A reference to a secret the operator keeps outside the spec: `{ secret: NAME }`.
@@ -7,7 +8,9 @@ use serde::{Deserialize, Serialize};
 /// The name is logical (`db-password`); each renderer lowers it natively: a Compose variable
 /// (`DB_PASSWORD`), a Kubernetes Secret key, an ECS `valueFrom` ARN, an Ansible Vault variable
 /// (`vault_db_password`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct SecretRef {
     /// Logical secret name: lowercase letters, digits and `-`, starting with a letter.

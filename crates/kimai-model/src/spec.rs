@@ -5,14 +5,18 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::secret::SecretRef;
 
 /// One Kimai deployment (one environment).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
+    /// Optional JSON Schema reference for editors (`docs/spec.schema.json`); ignored.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// DNS-1123 label, at most 40 characters; the prefix of every resource name.
     pub name: String,
     /// Free label (`dev`, `staging`, `production`); used in labels and tags.
@@ -52,6 +56,7 @@ impl Spec {
     /// A spec with only a name and a public host; every other field at its default.
     pub fn minimal(name: impl Into<String>, host: impl Into<String>) -> Self {
         Spec {
+            schema: None,
             name: name.into(),
             environment: default_environment(),
             app: App::default(),
@@ -70,7 +75,7 @@ impl Spec {
 }
 
 /// The Kimai application container.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct App {
     /// Image repository.
@@ -128,7 +133,7 @@ impl Default for App {
 }
 
 /// Outgoing mail settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mailer {
     /// Sender address (`MAILER_FROM`).
@@ -143,7 +148,7 @@ fn default_mailer_url() -> SecretRef {
 }
 
 /// Where the database runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DatabaseMode {
     /// A MySQL/MariaDB container (Compose, Ansible) or StatefulSet (Kubernetes) next to Kimai.
@@ -154,7 +159,7 @@ pub enum DatabaseMode {
 }
 
 /// The database engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DatabaseEngine {
     /// MySQL (8.4 or newer).
@@ -165,7 +170,7 @@ pub enum DatabaseEngine {
 }
 
 /// The MySQL/MariaDB database.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Database {
     /// `bundled` or `external`.
@@ -220,7 +225,7 @@ impl Default for Database {
 }
 
 /// The kind of persistent storage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StorageClass {
     /// Host volumes (Compose, Ansible) or a ReadWriteOnce volume (Kubernetes): one replica.
@@ -233,7 +238,7 @@ pub enum StorageClass {
 }
 
 /// Persistent storage for Kimai's `var/data`, `var/plugins` and `var/invoices`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Storage {
     /// `local`, `efs` or `shared`.
@@ -263,7 +268,7 @@ impl Default for Storage {
 }
 
 /// An Amazon EFS file system.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Efs {
     /// `fs-` followed by 8 or 17 hex digits.
@@ -274,7 +279,7 @@ pub struct Efs {
 }
 
 /// How users reach Kimai.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Ingress {
     /// Public host name (`kimai.example.com`); required. Kimai needs its own (sub)domain.
@@ -304,7 +309,7 @@ impl Default for Ingress {
 }
 
 /// Where TLS is terminated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TlsMode {
     /// Plain HTTP (behind something else that terminates TLS, or for a local test).
@@ -319,7 +324,7 @@ pub enum TlsMode {
 }
 
 /// TLS termination settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Tls {
     /// `none`, `acm`, `secret` or `files`.
@@ -347,7 +352,7 @@ impl Default for Tls {
 }
 
 /// Autoscaling bounds and targets.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scaling {
     /// Fewest replicas.
@@ -380,7 +385,7 @@ impl Default for Scaling {
 }
 
 /// Logs and metrics.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Monitoring {
     /// Datadog agent and unified service tags.
@@ -390,7 +395,7 @@ pub struct Monitoring {
 }
 
 /// Datadog settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Datadog {
     /// Turns the agent, tags and log annotations on.
@@ -415,7 +420,7 @@ impl Default for Datadog {
 }
 
 /// CloudWatch Logs settings (used where the target runs on AWS).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Cloudwatch {
     /// Log group; empty means `/ecs/<name>-<environment>`.
@@ -434,7 +439,7 @@ impl Default for Cloudwatch {
 }
 
 /// Scheduled database backups to S3.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
     /// Cron schedule (five fields, UTC).
@@ -466,7 +471,7 @@ fn default_retention() -> u32 {
 }
 
 /// Per-target settings.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Targets {
     /// Docker Compose.
@@ -481,7 +486,7 @@ pub struct Targets {
 }
 
 /// Docker Compose settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ComposeTarget {
     /// Host port of the proxy's HTTP listener.
@@ -503,7 +508,7 @@ impl Default for ComposeTarget {
 }
 
 /// The Kubernetes ingress controller class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IngressClass {
     /// ingress-nginx.
@@ -514,7 +519,7 @@ pub enum IngressClass {
 }
 
 /// Kubernetes settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct KubernetesTarget {
     /// Namespace; empty means `<name>`.
@@ -547,7 +552,7 @@ impl Default for KubernetesTarget {
 }
 
 /// external-secrets.io settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalSecrets {
     /// Name of the (Cluster)SecretStore backed by AWS Secrets Manager.
@@ -565,7 +570,7 @@ fn default_store_kind() -> String {
 }
 
 /// Ansible settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AnsibleTarget {
     /// The hosts of group `kimai`: inventory name to address.
@@ -587,7 +592,7 @@ impl Default for AnsibleTarget {
 }
 
 /// ECS launch type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LaunchType {
     /// AWS Fargate.
@@ -598,7 +603,7 @@ pub enum LaunchType {
 }
 
 /// CPU architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
     /// x86-64.
@@ -609,7 +614,7 @@ pub enum Architecture {
 }
 
 /// Where ECS reads secrets from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretsBackend {
     /// AWS Secrets Manager.
@@ -620,7 +625,7 @@ pub enum SecretsBackend {
 }
 
 /// AWS ECS settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EcsTarget {
     /// AWS region (`eu-central-1`); required.
