@@ -260,9 +260,32 @@ def check_ansible(out, spec):
     R.check(password == HARD_SECRET, "ansible: DATABASE_URL carries the vault password intact", url)
 
 
+def merge(base, over):
+    """The deep merge of a multi-environment file: mappings merge, null deletes, else replace."""
+    out = dict(base)
+    for k, v in over.items():
+        if v is None:
+            out.pop(k, None)
+        elif isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
 def main():
     spec_path, out = Path(sys.argv[1]), Path(sys.argv[2]).resolve()
     spec = load_spec(spec_path)
+    if "environments" in spec:
+        for env, over in sorted(spec["environments"].items()):
+            check_tree(spec_path, out / env, merge(spec["base"], over or {}))
+    else:
+        check_tree(spec_path, out, spec)
+    print(f"conformance {spec_path.name}: {R.passed} passed, {R.failed} failed")
+    return 1 if R.failed else 0
+
+
+def check_tree(spec_path, out, spec):
     print(f"== {spec_path} -> {out}")
     found = [t for t in ("compose", "k8s", "ecs", "ansible") if (out / t).is_dir()]
     R.check(bool(found), "at least one target was generated")
@@ -274,8 +297,6 @@ def main():
         check_ecs(out)
     if "ansible" in found:
         check_ansible(out, spec)
-    print(f"conformance {spec_path.name}: {R.passed} passed, {R.failed} failed")
-    return 1 if R.failed else 0
 
 
 if __name__ == "__main__":

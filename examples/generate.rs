@@ -1,5 +1,6 @@
 //! `cargo run --example generate -- [--spec FILE] [--out DIR] [--target all|compose|k8s|ecs|ansible]`
 //!
+//! A multi-environment file (`base` + `environments`) renders to `OUT/<environment>/<target>/`.
 //! Loads and validates a spec (the embedded production spec without `--spec`), renders the
 //! targets, and writes `OUT/<target>/...`. Exit 0 on success, 1 on an invalid spec or a target
 //! that cannot render (nothing written), 2 on bad usage. Files are written atomically (temporary
@@ -60,7 +61,8 @@ fn main() -> ExitCode {
             }
         },
     };
-    let model = match kimai_deploy::load(&bytes, format) {
+    let multi = kimai_deploy::model::is_multi_environment(&bytes, format);
+    let models = match kimai_deploy::model::load_all(&bytes, format) {
         Ok(m) => m,
         Err(d) => {
             eprint!("error: {label} is invalid; nothing was written.\n{d}");
@@ -74,16 +76,45 @@ fn main() -> ExitCode {
         TargetArg::Ecs => Selection::Only(vec![Target::Ecs]),
         TargetArg::Ansible => Selection::Only(vec![Target::Ansible]),
     };
-    let outcome = match render_all(&model, selection) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: nothing was written.\n{e}");
+    // Render every environment before writing anything.
+    let mut outcomes = Vec::new();
+    for model in &models {
+        match render_all(model, selection.clone()) {
+            Ok(o) => {
+                let base = if multi {
+                    args.out.join(model.environment())
+                } else {
+                    args.out.clone()
+                };
+                outcomes.push((base, o));
+            }
+            Err(e) => {
+                let env = if multi {
+                    format!(" ({})", model.environment())
+                } else {
+                    String::new()
+                };
+                eprintln!("error{env}: nothing was written.\n{e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for (base, outcome) in &outcomes {
+        if write_outcome(&mut out, base, outcome).is_err() {
             return ExitCode::from(1);
         }
-    };
-    let mut out = std::io::stdout().lock();
+    }
+    ExitCode::SUCCESS
+}
+
+fn write_outcome(
+    out: &mut impl std::io::Write,
+    base: &Path,
+    outcome: &kimai_deploy::Outcome,
+) -> Result<(), ()> {
     for (target, rendered) in &outcome.rendered {
-        let dir = args.out.join(target.as_str());
+        let dir = base.join(target.as_str());
         match write_target(&dir, rendered) {
             Ok(changed) => {
                 let _ = writeln!(
@@ -96,7 +127,7 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("error: writing {}: {e}", dir.display());
-                return ExitCode::from(1);
+                return Err(());
             }
         }
     }
@@ -108,7 +139,7 @@ fn main() -> ExitCode {
             let _ = writeln!(out, "notice: {n}");
         }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Writes one target's files; returns how many changed.

@@ -207,3 +207,42 @@ fn stale_generated_files_go_operator_files_stay() {
     );
     assert!(out.join("compose/certs/privkey.pem").exists());
 }
+
+#[test]
+fn multi_environment_file_renders_each_environment_in_its_folder() {
+    let out = tempdir("multi");
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        "examples/environments/kimai.yaml",
+        "--target",
+        "compose",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for env in ["dev", "staging", "production"] {
+        let compose = fs::read_to_string(out.join(env).join("compose/compose.yaml"))
+            .expect("compose.yaml per environment");
+        assert!(compose.contains(&format!("name: kimai-{env}")), "{env}");
+    }
+    let dev = fs::read_to_string(out.join("dev/compose/compose.yaml")).expect("dev");
+    assert!(dev.contains("DEFAULT_URI: \"http://kimai.dev.example.com\""));
+    assert!(!dev.contains("datadog"), "dev removes monitoring with null");
+    let bad = tempdir("multi-bad").join("envs.yaml");
+    fs::write(&bad, "base: { name: kimai, ingress: { host: k.example.com } }\nenvironments:\n  dev: { scaling: { min_replicas: 3, max_replicas: 1 } }\n  prod: { app: { cpu: x } }\n").expect("write");
+    let before = tree(&out);
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        bad.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("environments.dev.scaling.min_replicas"),
+        "{err}"
+    );
+    assert!(err.contains("environments.prod.app.cpu"), "{err}");
+    assert_eq!(tree(&out), before);
+}
