@@ -86,6 +86,12 @@ pub fn read<'a>(
                 .extend(services.iter().cloned());
         }
         for f in inside {
+            if !safe_relative_path(&f.path) {
+                return Err(Error::Project(format!(
+                    "`{}` is not a plain relative path",
+                    f.path
+                )));
+            }
             match mounted
                 .iter_mut()
                 .find(|(m, _): &&mut (&OutputFile, BTreeSet<String>)| m.path == f.path)
