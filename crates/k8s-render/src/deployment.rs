@@ -1,0 +1,308 @@
+//! Kimai's Deployment: rolling updates one pod at a time, probes on the login page with
+//! `Host: localhost`, the security context the stock image runs with, spread across zones
+//! and nodes, storage mounts and env by reference.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
+use k8s_openapi::api::core::v1::{
+    Capabilities, ConfigMapVolumeSource, Container, ContainerPort, ExecAction, HTTPGetAction,
+    HTTPHeader, Lifecycle, LifecycleHandler, PersistentVolumeClaimVolumeSource, PodSecurityContext,
+    PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecurityContext,
+    TopologySpreadConstraint, Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kimai_model::yaml::Comments;
+use kimai_model::{
+    IngressClass, Replicas, Validated, CAPABILITIES, HEALTH_HOST, HEALTH_PATH, LOCAL_YAML_PATH,
+    PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS,
+};
+
+use crate::env::{self, PRIVATE_IPV4_HOSTS};
+use crate::labels::{Component, Identity, HTTP_PORT_NAME, KIMAI_CONTAINER};
+use crate::monitoring;
+
+/// Name of the pod volume backed by the `var` claim.
+pub const VAR_VOLUME: &str = "var";
+/// Name of the pod volume holding `local.yaml`.
+pub const LOCAL_YAML_VOLUME: &str = "local-yaml";
+/// Key of `local.yaml` in the ConfigMap.
+pub const LOCAL_YAML_KEY: &str = "local.yaml";
+/// Seconds between startup and readiness probes.
+const PROBE_PERIOD: i32 = 10;
+
+/// `TRUSTED_HOSTS` alternatives this target adds: private IPv4 hosts behind an ALB.
+pub fn extra_trusted_hosts(model: &Validated) -> Vec<&'static str> {
+    match model.spec().targets.kubernetes.ingress_class {
+        IngressClass::Alb => vec![PRIVATE_IPV4_HOSTS],
+        IngressClass::Nginx => Vec::new(),
+    }
+}
+
+/// The HTTP GET on the login page every probe uses.
+fn login_probe(period: i32, timeout: i32, failures: i32) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(HEALTH_PATH.into()),
+            port: IntOrString::String(HTTP_PORT_NAME.into()),
+            http_headers: Some(vec![HTTPHeader {
+                name: "Host".into(),
+                value: HEALTH_HOST.into(),
+            }]),
+            scheme: Some("HTTP".into()),
+            ..Default::default()
+        }),
+        period_seconds: Some(period),
+        timeout_seconds: Some(timeout),
+        failure_threshold: Some(failures),
+        success_threshold: Some(1),
+        ..Default::default()
+    }
+}
+
+/// Startup, readiness and liveness probes.
+pub fn probes() -> (Probe, Probe, Probe) {
+    let budget = i32::try_from(STARTUP_BUDGET_SECONDS).unwrap_or(300);
+    let startup = login_probe(PROBE_PERIOD, 5, (budget / PROBE_PERIOD).max(30));
+    let readiness = login_probe(PROBE_PERIOD, 5, 3);
+    let liveness = login_probe(30, 10, 5);
+    (startup, readiness, liveness)
+}
+
+/// Drop every capability, add back what the root entrypoint needs, no escalation.
+pub fn container_security(capabilities: &[&str]) -> SecurityContext {
+    SecurityContext {
+        allow_privilege_escalation: Some(false),
+        privileged: Some(false),
+        capabilities: Some(Capabilities {
+            drop: Some(vec!["ALL".into()]),
+            add: Some(capabilities.iter().map(|c| c.to_string()).collect()),
+        }),
+        seccomp_profile: Some(runtime_default()),
+        ..Default::default()
+    }
+}
+
+/// The container runtime's default seccomp profile.
+pub fn runtime_default() -> SeccompProfile {
+    SeccompProfile {
+        type_: "RuntimeDefault".into(),
+        ..Default::default()
+    }
+}
+
+/// CPU and memory requests; memory limit equal to the request, no CPU limit.
+pub fn resources(cpu: &str, memory: &str) -> ResourceRequirements {
+    ResourceRequirements {
+        requests: Some(BTreeMap::from([
+            ("cpu".into(), Quantity(cpu.into())),
+            ("memory".into(), Quantity(memory.into())),
+        ])),
+        limits: Some(BTreeMap::from([("memory".into(), Quantity(memory.into()))])),
+        ..Default::default()
+    }
+}
+
+fn spread(id: &Identity<'_>) -> Vec<TopologySpreadConstraint> {
+    [
+        ("topology.kubernetes.io/zone", "ScheduleAnyway"),
+        ("kubernetes.io/hostname", "DoNotSchedule"),
+    ]
+    .into_iter()
+    .map(|(key, when)| TopologySpreadConstraint {
+        max_skew: 1,
+        topology_key: key.into(),
+        when_unsatisfiable: when.into(),
+        label_selector: Some(id.selector(Component::Web)),
+        match_label_keys: Some(vec!["pod-template-hash".into()]),
+        ..Default::default()
+    })
+    .collect()
+}
+
+/// Kimai's container.
+pub fn kimai_container(id: &Identity<'_>) -> Container {
+    let model = id.model();
+    let app = &model.spec().app;
+    let extra = extra_trusted_hosts(model);
+    let (startup, readiness, liveness) = probes();
+    let mut mounts: Vec<VolumeMount> = PERSISTENT_DIRS
+        .iter()
+        .map(|(suffix, path)| VolumeMount {
+            name: VAR_VOLUME.into(),
+            mount_path: (*path).into(),
+            sub_path: Some((*suffix).into()),
+            ..Default::default()
+        })
+        .collect();
+    if app.local_yaml.is_some() {
+        mounts.push(VolumeMount {
+            name: LOCAL_YAML_VOLUME.into(),
+            mount_path: LOCAL_YAML_PATH.into(),
+            sub_path: Some(LOCAL_YAML_KEY.into()),
+            read_only: Some(true),
+            ..Default::default()
+        });
+    }
+    Container {
+        name: KIMAI_CONTAINER.into(),
+        image: Some(model.image()),
+        image_pull_policy: Some("IfNotPresent".into()),
+        ports: Some(vec![ContainerPort {
+            name: Some(HTTP_PORT_NAME.into()),
+            container_port: id.kimai_port(),
+            protocol: Some("TCP".into()),
+            ..Default::default()
+        }]),
+        env: Some(env::kimai_env(model, id, &extra)),
+        resources: Some(resources(&app.cpu, &app.memory)),
+        startup_probe: Some(startup),
+        readiness_probe: Some(readiness),
+        liveness_probe: Some(liveness),
+        lifecycle: Some(Lifecycle {
+            pre_stop: Some(LifecycleHandler {
+                exec: Some(ExecAction {
+                    command: Some(vec!["sleep".into(), "10".into()]),
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        security_context: Some(container_security(&CAPABILITIES)),
+        volume_mounts: Some(mounts),
+        ..Default::default()
+    }
+}
+
+/// Kimai's pod volumes.
+fn volumes(id: &Identity<'_>) -> Vec<Volume> {
+    let mut v = vec![Volume {
+        name: VAR_VOLUME.into(),
+        persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+            claim_name: id.var_claim(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }];
+    if id.model().spec().app.local_yaml.is_some() {
+        v.push(Volume {
+            name: LOCAL_YAML_VOLUME.into(),
+            config_map: Some(ConfigMapVolumeSource {
+                name: id.config(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
+    v
+}
+
+/// Kimai's Deployment.
+pub fn deployment(id: &Identity<'_>) -> Result<Deployment, serde_json::Error> {
+    let model = id.model();
+    let datadog = model.spec().monitoring.datadog.enabled;
+    let mut labels = id.labels(Component::Web);
+    let mut pod_labels = id.labels(Component::Web);
+    let mut annotations = BTreeMap::new();
+    if datadog {
+        labels.extend(monitoring::tag_labels(model));
+        pod_labels.extend(monitoring::tag_labels(model));
+        annotations.extend(monitoring::pod_annotations(model)?);
+    }
+    let replicas = match model.replicas() {
+        Replicas::Fixed(n) => Some(i32::try_from(n).unwrap_or(i32::MAX)),
+        Replicas::Auto { .. } => None,
+    };
+    Ok(Deployment {
+        metadata: ObjectMeta {
+            labels: Some(labels),
+            ..id.meta(id.app(), Component::Web)
+        },
+        spec: Some(DeploymentSpec {
+            replicas,
+            revision_history_limit: Some(5),
+            progress_deadline_seconds: Some(900),
+            min_ready_seconds: Some(10),
+            selector: id.selector(Component::Web),
+            strategy: Some(DeploymentStrategy {
+                type_: Some("RollingUpdate".into()),
+                rolling_update: Some(RollingUpdateDeployment {
+                    max_surge: Some(IntOrString::Int(1)),
+                    max_unavailable: Some(IntOrString::Int(0)),
+                }),
+            }),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(pod_labels),
+                    annotations: (!annotations.is_empty()).then_some(annotations),
+                    ..Default::default()
+                }),
+                spec: Some(PodSpec {
+                    service_account_name: Some(id.app().into()),
+                    automount_service_account_token: Some(false),
+                    enable_service_links: Some(false),
+                    termination_grace_period_seconds: Some(60),
+                    security_context: Some(PodSecurityContext {
+                        seccomp_profile: Some(runtime_default()),
+                        ..Default::default()
+                    }),
+                    topology_spread_constraints: (model.max_replicas() > 1).then(|| spread(id)),
+                    containers: vec![kimai_container(id)],
+                    volumes: Some(volumes(id)),
+                    ..Default::default()
+                }),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+}
+
+/// Comments explaining the production defaults, by path.
+pub fn comments(model: &Validated) -> Comments {
+    let c0 = "/spec/template/spec/containers/0";
+    let mut c = Comments::new();
+    let mut add = |path: String, text: &str| {
+        c.insert(path, text.to_string());
+    };
+    if matches!(model.replicas(), Replicas::Auto { .. }) {
+        add(
+            "/spec/selector".into(),
+            "No `replicas`: the HorizontalPodAutoscaler owns the count (hpa.yaml).",
+        );
+    }
+    add("/spec/progressDeadlineSeconds".into(), "A first start runs migrations and builds the cache: allow it well past the startup budget.");
+    add("/spec/strategy".into(), "Every new pod runs Kimai's migrations at start: roll out one pod at a time,\nnever below the current capacity.");
+    add(
+        "/spec/template/spec/automountServiceAccountToken".into(),
+        "Kimai never talks to the Kubernetes API.",
+    );
+    add(
+        "/spec/template/spec/enableServiceLinks".into(),
+        "No docker-link style variables: they could clash with Kimai's environment.",
+    );
+    if model.max_replicas() > 1 {
+        add("/spec/template/spec/topologySpreadConstraints".into(), "Spread across zones when possible, never two pods of one rollout on one node\nwhile another node is free (pod-template-hash: counted per ReplicaSet).");
+    }
+    add("/spec/template/spec/containers".into(), "Kimai's env: plain values have every `$` doubled: the kubelet expands `$(VAR)` and `$$`,\nso they arrive byte-exact. DATABASE_URL alone expands $(DB_PASSWORD_URLENCODED),\nwhich is why that variable comes right before it.");
+    add(format!("{c0}/resources"), "Memory limit equals the request (PHP's memory_limit is 512M; less is OOM-killed).\nNo CPU limit: throttling makes PHP requests slow without protecting neighbours.");
+    add(format!("{c0}/startupProbe"), "No unauthenticated health endpoint exists: the login page proves Apache, PHP\nand the database. Host: localhost passes TRUSTED_HOSTS (the kubelet would send\nthe pod IP). First start runs migrations: up to 30 x 10 s before liveness counts.");
+    add(
+        format!("{c0}/livenessProbe"),
+        "Less eager than readiness: restart only after 2.5 minutes of failures.",
+    );
+    add(
+        format!("{c0}/lifecycle"),
+        "Let the load balancer deregister the pod before Apache stops.",
+    );
+    add(format!("{c0}/securityContext"), "The image's entrypoint runs as root (php.ini, chown of var/, user switch to\nwww-data), so no runAsNonRoot and no read-only root filesystem; it needs only\nthese capabilities, all allowed by Pod Security `baseline`.");
+    add(
+        format!("{c0}/volumeMounts"),
+        "One claim, three sub-directories: var/data, var/plugins, var/invoices.",
+    );
+    c
+}

@@ -1,0 +1,366 @@
+//! Renders a validated Kimai deployment model as Kubernetes manifests plus a kustomization.
+//!
+//! One free function, [`render`], turns a [`Validated`] model into typed k8s-openapi objects
+//! (and small serde structs for the `ExternalSecret` CRD and the kustomization), written with
+//! the model's YAML 1.1-safe writer, comments explaining the production defaults. Output,
+//! relative to the `k8s` folder:
+//!
+//! | file | objects |
+//! |---|---|
+//! | `namespace.yaml` | Namespace (Pod Security: enforce `baseline`, warn/audit `restricted`) |
+//! | `serviceaccount.yaml` | Kimai's ServiceAccount (and the backup's), no token automount |
+//! | `configmap.yaml` | `local.yaml` (when the spec has one) |
+//! | `deployment.yaml` | Kimai: rolling update 1/0, probes, hardening, spread, env by reference |
+//! | `service.yaml`, `ingress.yaml` | ClusterIP Service on 80 → `http` (8001); ALB or nginx Ingress |
+//! | `hpa.yaml`, `pdb.yaml` | autoscaling/v2 HPA (with `scaling`), PDB (more than one replica) |
+//! | `storage.yaml` | one claim for `var/{data,plugins,invoices}` (+ static EFS PersistentVolume) |
+//! | `externalsecret.yaml` | external-secrets.io/v1 ExternalSecret (when asked for) |
+//! | `database.yaml` | bundled MySQL/MariaDB StatefulSet + headless Service |
+//! | `backup.yaml` | ServiceAccount + CronJob dumping to S3 (with `backup`) |
+//! | `networkpolicy.yaml` | default deny ingress; ingress → Kimai:8001; Kimai, backup → DB |
+//! | `kustomization.yaml` | every manifest above, and the namespace |
+//! | `README.md`, `datadog/values.yaml` | deploy note; Datadog agent Helm values (not manifests) |
+//!
+//! Secrets are references only: the operator creates `<name>-secrets` (keys listed in
+//! `README.md`, see [`secret_keys`]) or an `ExternalSecret` fills it from AWS Secrets Manager.
+//! `DATABASE_URL` is assembled by the kubelet from `DB_PASSWORD_URLENCODED` (key
+//! `db-password-urlencoded`), declared just before it; every other plain value has each `$`
+//! doubled ([`escape_env`]) so `$(VAR)` expansion gives it back byte-exact.
+//!
+//! ```
+//! let spec = b"name: kimai\ningress: { host: kimai.example.com }\n";
+//! let model = kimai_model::load(spec, kimai_model::Format::Yaml).unwrap();
+//! let out = k8s_render::render(&model, &k8s_render::Options::default()).unwrap();
+//! let deployment = &out.file("deployment.yaml").unwrap().contents;
+//! assert!(deployment.contains("image: kimai/kimai2:2.66.0"));
+//! assert!(deployment.contains(r#"value: "mysql://kimai:$(DB_PASSWORD_URLENCODED)@kimai-db:3306/kimai?"#));
+//! let kustomization = &out.file("kustomization.yaml").unwrap().contents;
+//! assert!(kustomization.contains("- deployment.yaml"));
+//! ```
+//!
+//! # Decisions
+//!
+//! - **ALB health checks and `TRUSTED_HOSTS`.** With target type `ip` the ALB probes each pod
+//!   with `Host: <pod IP>`, which Kimai rejects (HTTP 400). With the `alb` class the renderer
+//!   passes the RFC 1918 IPv4 ranges as extra `TRUSTED_HOSTS` alternatives. Safe: the ALB
+//!   forwards client requests only for the Ingress's hosts, so no client reaches Kimai with
+//!   a private-IP `Host`. (Accepting 400 as healthy would prove nothing.)
+//! - **Storage.** One claim mounted with three `subPath`s (an EFS file system needs one
+//!   static PersistentVolume per claim; one volume also backs up as a unit). EFS without a
+//!   `storage_class_name` gets a static PV (`fs-id` or `fs-id::fsap-id`, storage class `""`,
+//!   `Retain`, bound by `claimRef`); with one, dynamic provisioning through that class.
+//! - **Bundled database** keeps the stock image's root entrypoint (it chowns the data
+//!   directory, then drops to `mysql`), with only the capabilities that needs.
+//! - **Backups**: init container with the database image runs `mysqldump`/`mariadb-dump`
+//!   into an emptyDir, then [`Options::aws_cli_image`] uploads to S3; both as `nobody` on a
+//!   read-only root filesystem. `targets.kubernetes.service_account_annotations` go on the
+//!   backup's ServiceAccount when backups are on (only it needs AWS), else on Kimai's.
+//!
+//! # checkov (`check --checkov`, production spec)
+//!
+//! Fixed: probes, resource requests and memory limits, no token automount, seccomp
+//! `RuntimeDefault`, dropped capabilities (`ALL`, plus `NET_RAW`), no privilege escalation,
+//! image pull policy, namespaces, NetworkPolicies, no Secrets in env literals, non-root
+//! read-only backup containers. Accepted, with reasons:
+//!
+//! - CKV_K8S_11 (CPU limits): deliberately none; CFS throttling slows PHP requests and
+//!   protects nobody that requests do not already protect.
+//! - CKV_K8S_14 / CKV_K8S_43 (image tag / digest): images are pinned to an exact release tag
+//!   from the spec; digests differ per architecture and would hide the version in reviews.
+//! - CKV_K8S_20/23/37/40 family for Kimai and the bundled database (root, capabilities
+//!   added back, high UID): the stock images start as root to fix ownership, then drop
+//!   privileges; `restricted` Pod Security cannot run them (kimai-facts.md). Warned by the
+//!   namespace's `warn: restricted` label.
+//! - CKV_K8S_22 (read-only root filesystem) for Kimai and the database: the entrypoints
+//!   write `php.ini`, `.env.local` and the server's socket directory.
+//! - CKV_K8S_35 (secrets as files): environment variables are how Kimai and the MySQL image
+//!   read them; they come from `secretKeyRef`, never literal values.
+//! - CKV2_K8S_6 (NetworkPolicy per pod): covered by the namespace's default-deny policy.
+//!
+//! Architecture invariant: this crate depends only on `kimai-model` and format crates
+//! (k8s-openapi, serde); it does no I/O and reads no clock. Identity (names, labels,
+//! selectors, ports) comes from [`labels`] only.
+
+pub mod backup;
+pub mod config;
+pub mod database;
+pub mod deployment;
+pub mod env;
+pub mod hpa;
+pub mod ingress;
+pub mod kustomization;
+pub mod labels;
+pub mod monitoring;
+pub mod namespace;
+pub mod networkpolicy;
+mod note;
+pub mod pdb;
+pub mod secrets;
+pub mod service;
+pub mod storage;
+
+use std::collections::BTreeMap;
+
+use kimai_model::yaml::{to_yaml, Comments};
+use kimai_model::{IngressClass, Notice, OutputFile, Rendered, Target, TlsMode, Validated};
+use serde::Serialize;
+
+pub use env::escape_env;
+pub use labels::{Component, Identity};
+pub use secrets::{keys as secret_keys, SecretKey};
+
+/// Default image of the backup's upload container.
+pub const DEFAULT_AWS_CLI_IMAGE: &str = "amazon/aws-cli:2.22.0";
+
+/// Options of the Kubernetes renderer. Nothing is required; the spec carries the deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Image of the backup CronJob's upload container (needs `aws` and `/bin/sh`);
+    /// defaults to [`DEFAULT_AWS_CLI_IMAGE`].
+    pub aws_cli_image: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            aws_cli_image: DEFAULT_AWS_CLI_IMAGE.into(),
+        }
+    }
+}
+
+/// Why rendering failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The model cannot be expressed on Kubernetes.
+    #[error(transparent)]
+    Invalid(#[from] kimai_model::Diagnostics),
+    /// A value could not be serialised.
+    #[error("cannot serialise kubernetes output: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// The notice target name.
+const TARGET: &str = "k8s";
+
+/// Top-level manifests, each a list of YAML documents.
+#[derive(Default)]
+struct Manifests(BTreeMap<&'static str, Vec<String>>);
+
+impl Manifests {
+    fn add<T: Serialize>(
+        &mut self,
+        file: &'static str,
+        object: &T,
+        header: &str,
+        comments: &Comments,
+    ) -> Result<(), serde_json::Error> {
+        self.0
+            .entry(file)
+            .or_default()
+            .push(to_yaml(object, header, comments)?);
+        Ok(())
+    }
+
+    fn add_opt<T: Serialize>(
+        &mut self,
+        file: &'static str,
+        object: Option<&T>,
+        header: &str,
+        comments: &Comments,
+    ) -> Result<(), serde_json::Error> {
+        match object {
+            Some(o) => self.add(file, o, header, comments),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What the spec says that Kubernetes cannot express, and what happens instead.
+fn notices(model: &Validated) -> Vec<Notice> {
+    let spec = model.spec();
+    let class = spec.targets.kubernetes.ingress_class;
+    let mut v = Vec::new();
+    let mut add = |path: &str, message: &str| {
+        v.push(Notice {
+            target: TARGET,
+            path: path.into(),
+            message: message.into(),
+        })
+    };
+    match (spec.ingress.tls.mode, class) {
+        (TlsMode::Files, _) => add("ingress.tls.mode", "`files` is for a reverse proxy on a host; the Ingress serves plain HTTP here (DEFAULT_URI stays https): use `secret` (cert-manager) or `acm` (ALB)"),
+        (TlsMode::Secret, IngressClass::Alb) => add("ingress.tls.mode", "an ALB cannot use a Kubernetes TLS Secret; the load balancer controller discovers an ACM certificate for the hosts instead"),
+        _ => {}
+    }
+    if spec
+        .scaling
+        .as_ref()
+        .is_some_and(|s| s.requests_per_target.is_some())
+    {
+        add("scaling.requests_per_target", "the HorizontalPodAutoscaler scales on CPU and memory only; request-count scaling needs an external metrics adapter");
+    }
+    if spec.database.read_replica_host.is_some() {
+        add(
+            "database.read_replica_host",
+            "Kimai uses only the primary; the replica is listed in README.md for reporting tools",
+        );
+    }
+    if spec.backup.is_some()
+        && spec
+            .targets
+            .kubernetes
+            .service_account_annotations
+            .is_empty()
+    {
+        add("targets.kubernetes.service_account_annotations", "the backup ServiceAccount has no IAM role (`eks.amazonaws.com/role-arn`); the S3 upload fails until it has AWS credentials");
+    }
+    v
+}
+
+/// Renders the Kubernetes output: manifests, `kustomization.yaml`, `README.md` and the
+/// Datadog agent's Helm values, sorted by path, plus notices.
+pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
+    model.check_target(Target::Kubernetes)?;
+    let id = Identity::new(model);
+    let none = Comments::new();
+    let mut m = Manifests::default();
+
+    m.add(
+        "namespace.yaml",
+        &namespace::namespace(&id),
+        "Namespace with Pod Security admission: the stock Kimai image needs `baseline`.",
+        &none,
+    )?;
+    m.add(
+        "serviceaccount.yaml",
+        &namespace::service_account(&id, Component::Web),
+        "Kimai's identity; it never calls the Kubernetes API.",
+        &none,
+    )?;
+    m.add_opt(
+        "configmap.yaml",
+        config::config_map(&id).as_ref(),
+        "config/packages/local.yaml (LDAP, SAML, ...), mounted read-only.",
+        &none,
+    )?;
+    m.add(
+        "deployment.yaml",
+        &deployment::deployment(&id)?,
+        "Kimai (Apache image, port 8001).",
+        &deployment::comments(model),
+    )?;
+    m.add(
+        "service.yaml",
+        &service::service(&id),
+        "Kimai inside the cluster: port 80 to the container's `http` port.",
+        &none,
+    )?;
+    m.add(
+        "ingress.yaml",
+        &ingress::ingress(&id)?,
+        "How users reach Kimai.",
+        &ingress::comments(&id),
+    )?;
+    m.add_opt(
+        "hpa.yaml",
+        hpa::hpa(&id).as_ref(),
+        "Autoscaling between the spec's bounds; the Deployment has no fixed replica count.",
+        &hpa::comments(),
+    )?;
+    m.add_opt(
+        "pdb.yaml",
+        pdb::pdb(&id).as_ref(),
+        "Voluntary disruptions (drains, upgrades) take at most one Kimai pod at a time.",
+        &none,
+    )?;
+    m.add_opt(
+        "storage.yaml",
+        storage::efs_volume(&id).as_ref(),
+        "Static EFS volume (cluster-scoped), reserved for Kimai's claim; kept when released.",
+        &none,
+    )?;
+    m.add(
+        "storage.yaml",
+        &storage::var_claim(&id),
+        "Kimai's var/data, var/plugins and var/invoices (sub-paths of one volume).",
+        &none,
+    )?;
+    if let Some(es) = &model.spec().targets.kubernetes.external_secrets {
+        m.add("externalsecret.yaml", &secrets::external_secret(&id, es), "Fills Secret `<name>-secrets` from AWS Secrets Manager; no secret value is in this repository.", &none)?;
+    }
+    m.add_opt(
+        "database.yaml",
+        database::service(&id).as_ref(),
+        "Headless Service: the bundled database's stable DNS name.",
+        &none,
+    )?;
+    m.add_opt(
+        "database.yaml",
+        database::stateful_set(&id).as_ref(),
+        "The bundled database: one replica with its own volume.",
+        &database::comments(),
+    )?;
+    if model.spec().backup.is_some() {
+        m.add(
+            "backup.yaml",
+            &namespace::service_account(&id, Component::Backup),
+            "The backup's identity: its IAM role (IRSA) grants the S3 upload.",
+            &none,
+        )?;
+        m.add_opt(
+            "backup.yaml",
+            backup::cron_job(&id, &options.aws_cli_image).as_ref(),
+            "Database dump to S3 on the spec's schedule.",
+            &backup::comments(&id),
+        )?;
+    }
+    m.add(
+        "networkpolicy.yaml",
+        &networkpolicy::default_deny(&id),
+        "Nothing reaches a pod of this namespace unless a policy below allows it.",
+        &none,
+    )?;
+    m.add(
+        "networkpolicy.yaml",
+        &networkpolicy::kimai(&id),
+        "Who reaches Kimai.",
+        &networkpolicy::kimai_comments(&id),
+    )?;
+    m.add_opt(
+        "networkpolicy.yaml",
+        networkpolicy::database(&id).as_ref(),
+        "Only Kimai (and the backup) reach the bundled database.",
+        &networkpolicy::database_comments(),
+    )?;
+
+    let resources: Vec<String> = m.0.keys().map(|f| f.to_string()).collect();
+    let mut files: Vec<OutputFile> =
+        m.0.into_iter()
+            .map(|(file, docs)| OutputFile::new(file, docs.join("---\n")))
+            .collect();
+    files.push(OutputFile::new(
+        "kustomization.yaml",
+        to_yaml(
+            &kustomization::Kustomization::new(id.namespace(), resources),
+            "kubectl apply -k . deploys every manifest.",
+            &none,
+        )?,
+    ));
+    if model.spec().monitoring.datadog.enabled {
+        files.push(OutputFile::new(
+            monitoring::VALUES_PATH,
+            to_yaml(
+                &monitoring::values(model),
+                "Values for the datadog/datadog Helm chart (not a manifest): see ../README.md.",
+                &none,
+            )?,
+        ));
+    }
+    files.push(OutputFile::new("README.md", note::readme(&id)));
+    Ok(Rendered {
+        files,
+        notices: notices(model),
+    }
+    .sorted())
+}
