@@ -45,6 +45,9 @@ pub struct Task {
     /// `changed_when` for read-only commands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changed_when: Option<bool>,
+    /// `check_mode: false` runs a read-only command even under `--check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_mode: Option<bool>,
     /// Conditions, all of which must hold.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub when: Vec<String>,
@@ -71,6 +74,7 @@ impl Task {
             loop_items: Vec::new(),
             register: None,
             changed_when: None,
+            check_mode: None,
             when: Vec::new(),
             notify: Vec::new(),
             no_log: None,

@@ -136,6 +136,7 @@ fn docker_install() -> Vec<Task> {
         Task {
             register: Some("kimai_dpkg_arch".into()),
             changed_when: Some(false),
+            check_mode: Some(false),
             ..docker_task(
                 "Read the dpkg architecture",
                 Action::Command(Command {

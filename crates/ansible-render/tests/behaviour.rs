@@ -216,11 +216,12 @@ fn tasks(site: &str) -> Vec<Value> {
 
 #[test]
 fn docker_work_is_tagged_and_the_rest_only_writes_files() {
-    const KEYWORDS: [&str; 9] = [
+    const KEYWORDS: [&str; 10] = [
         "name",
         "loop",
         "register",
         "changed_when",
+        "check_mode",
         "when",
         "notify",
         "no_log",
