@@ -10,11 +10,7 @@ fn main() -> ExitCode {
         eprintln!("usage: render_k8s SPEC OUT_DIR");
         return ExitCode::from(2);
     };
-    let format = if spec.ends_with(".json") {
-        kimai_model::Format::Json
-    } else {
-        kimai_model::Format::Yaml
-    };
+    let format = kimai_model::Format::from_file_name(spec);
     let bytes = match std::fs::read(spec) {
         Ok(b) => b,
         Err(e) => {

@@ -3,17 +3,25 @@
 //! to S3 with the AWS CLI, credentials from the ServiceAccount (IRSA).
 
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::{
-    Container, EmptyDirVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, Volume,
-    VolumeMount,
+    Container, EmptyDirVolumeSource, KeyToPath, PodSecurityContext, PodSpec, PodTemplateSpec,
+    ResourceRequirements, SecretVolumeSource, Volume, VolumeMount,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kimai_model::yaml::Comments;
 use kimai_model::DatabaseEngine;
 
-use crate::deployment::{container_security, resources, runtime_default};
-use crate::env::{from_secret, plain};
+use crate::deployment::{container_security, runtime_default};
+use crate::env::plain;
 use crate::labels::{Component, Identity};
+
+/// Where the database password is mounted (a file, not an environment variable).
+const PASSWORD_DIR: &str = "/run/secrets/db";
+/// File name of the password.
+const PASSWORD_FILE: &str = "password";
 
 /// Unprivileged user both backup containers run as (`nobody`).
 const NOBODY: i64 = 65534;
@@ -26,6 +34,8 @@ fn dump_script(engine: DatabaseEngine) -> String {
     };
     format!(
         "set -euo pipefail\n\
+         MYSQL_PWD=\"$(cat {PASSWORD_DIR}/{PASSWORD_FILE})\"\n\
+         export MYSQL_PWD\n\
          {tool} --single-transaction --quick --routines --triggers --hex-blob \\\n  \
          --no-tablespaces --default-character-set=utf8mb4 \\\n  \
          --host=\"$DB_HOST\" --port=\"$DB_PORT\" --user=\"$DB_USER\" \\\n  \
@@ -39,8 +49,8 @@ key=\"$S3_PREFIX/$(date -u +%Y-%m-%dT%H%M%SZ).sql.gz\"\n\
 aws s3 cp /backup/dump.sql.gz \"s3://$S3_BUCKET/$key\" --only-show-errors\n\
 echo \"uploaded s3://$S3_BUCKET/$key\"\n";
 
-fn mounts() -> Vec<VolumeMount> {
-    vec![
+fn mounts(password: bool) -> Vec<VolumeMount> {
+    let mut v = vec![
         VolumeMount {
             name: "backup".into(),
             mount_path: "/backup".into(),
@@ -51,7 +61,31 @@ fn mounts() -> Vec<VolumeMount> {
             mount_path: "/tmp".into(),
             ..Default::default()
         },
-    ]
+    ];
+    if password {
+        v.push(VolumeMount {
+            name: "db-password".into(),
+            mount_path: PASSWORD_DIR.into(),
+            read_only: Some(true),
+            ..Default::default()
+        });
+    }
+    v
+}
+
+/// Requests and limits of a backup container: short-lived, so CPU is capped too.
+fn job_resources() -> ResourceRequirements {
+    let q = |cpu: &str, mem: &str| {
+        BTreeMap::from([
+            ("cpu".to_string(), Quantity(cpu.into())),
+            ("memory".to_string(), Quantity(mem.into())),
+        ])
+    };
+    ResourceRequirements {
+        requests: Some(q("100m", "256Mi")),
+        limits: Some(q("1", "256Mi")),
+        ..Default::default()
+    }
 }
 
 fn hardened() -> k8s_openapi::api::core::v1::SecurityContext {
@@ -78,11 +112,10 @@ pub fn cron_job(id: &Identity<'_>, aws_cli_image: &str) -> Option<CronJob> {
             plain("DB_PORT", &db.port.to_string()),
             plain("DB_USER", &db.user),
             plain("DB_NAME", &db.name),
-            from_secret(id, "MYSQL_PWD", db.password.name()),
         ]),
-        resources: Some(resources("100m", "256Mi")),
+        resources: Some(job_resources()),
         security_context: Some(hardened()),
-        volume_mounts: Some(mounts()),
+        volume_mounts: Some(mounts(true)),
         ..Default::default()
     };
     let upload = Container {
@@ -96,9 +129,9 @@ pub fn cron_job(id: &Identity<'_>, aws_cli_image: &str) -> Option<CronJob> {
             plain("AWS_REGION", &backup.region),
             plain("HOME", "/tmp"),
         ]),
-        resources: Some(resources("100m", "256Mi")),
+        resources: Some(job_resources()),
         security_context: Some(hardened()),
-        volume_mounts: Some(mounts()),
+        volume_mounts: Some(mounts(false)),
         ..Default::default()
     };
     let empty = |name: &str| Volume {
@@ -143,7 +176,24 @@ pub fn cron_job(id: &Identity<'_>, aws_cli_image: &str) -> Option<CronJob> {
                             }),
                             init_containers: Some(vec![dump]),
                             containers: vec![upload],
-                            volumes: Some(vec![empty("backup"), empty("tmp")]),
+                            volumes: Some(vec![
+                                empty("backup"),
+                                empty("tmp"),
+                                Volume {
+                                    name: "db-password".into(),
+                                    secret: Some(SecretVolumeSource {
+                                        secret_name: Some(id.secret()),
+                                        items: Some(vec![KeyToPath {
+                                            key: db.password.name().into(),
+                                            path: PASSWORD_FILE.into(),
+                                            ..Default::default()
+                                        }]),
+                                        default_mode: Some(0o440),
+                                        optional: Some(false),
+                                    }),
+                                    ..Default::default()
+                                },
+                            ]),
                             ..Default::default()
                         }),
                     },
@@ -169,6 +219,6 @@ pub fn comments(id: &Identity<'_>) -> Comments {
         ("/spec/schedule".into(), format!("UTC. Dumps are kept {retention} days by an S3 lifecycle rule on the bucket\n(the operator's; see README.md): nothing here deletes old dumps.")),
         ("/spec/concurrencyPolicy".into(), "Never two dumps at once.".into()),
         (format!("{p}/serviceAccountName"), "S3 access comes from this ServiceAccount's IAM role (IRSA annotation),\nnever from keys in the cluster.".into()),
-        (format!("{p}/initContainers"), "A consistent InnoDB snapshot without locking Kimai out (--single-transaction);\nMYSQL_PWD keeps the password off the command line.".into()),
+        (format!("{p}/initContainers"), "A consistent InnoDB snapshot without locking Kimai out (--single-transaction).\nThe password is read from a mounted file into MYSQL_PWD: never on a command line.".into()),
     ])
 }

@@ -67,8 +67,15 @@ pub fn readme(id: &Identity<'_>) -> String {
         Some(es) => {
             let prefix = remote_prefix(model, es);
             step(&mut s, format!("External Secrets Operator (0.17 or newer, API `external-secrets.io/v1`) runs with {} `{}` backed by AWS Secrets Manager. It creates Secret `{}` from these Secrets Manager secrets (plain strings):", es.store_kind, es.store, id.secret()));
-            for key in keys.iter().filter(|k| !k.url_encoded) {
-                let _ = writeln!(s, "   - `{prefix}/{}`: {}", key.secret, key.purpose);
+            let mut names: Vec<&str> = keys.iter().map(|k| k.secret.as_str()).collect();
+            names.dedup();
+            for name in names {
+                let purposes: Vec<&str> = keys
+                    .iter()
+                    .filter(|k| k.secret == name)
+                    .map(|k| k.purpose)
+                    .collect();
+                let _ = writeln!(s, "   - `{prefix}/{name}`: {}", purposes.join("; "));
             }
             let _ = writeln!(
                 s,

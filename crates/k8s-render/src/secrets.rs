@@ -43,18 +43,20 @@ pub fn keys(model: &Validated) -> Vec<SecretKey> {
             purpose: "Kimai `APP_SECRET`, shared by every replica",
         },
         SecretKey {
-            key: db.password.name().into(),
-            secret: db.password.name().into(),
-            url_encoded: false,
-            purpose: "database password (bundled server, backups)",
-        },
-        SecretKey {
             key: format!("{}{URLENCODED_SUFFIX}", db.password.name()),
             secret: db.password.name().into(),
             url_encoded: true,
             purpose: "database password, URL-encoded, inside Kimai's `DATABASE_URL`",
         },
     ];
+    if db.mode == DatabaseMode::Bundled || spec.backup.is_some() {
+        v.push(SecretKey {
+            key: db.password.name().into(),
+            secret: db.password.name().into(),
+            url_encoded: false,
+            purpose: "database password (bundled server, backup dumps)",
+        });
+    }
     if let Some(p) = &spec.app.admin_password {
         v.push(SecretKey {
             key: p.name().into(),
@@ -184,13 +186,16 @@ pub fn external_secret(id: &Identity<'_>, es: &ExternalSecrets) -> ExternalSecre
     let model = id.model();
     let prefix = remote_prefix(model, es);
     let all = keys(model);
-    let data = all
-        .iter()
-        .filter(|k| !k.url_encoded)
-        .map(|k| ExternalSecretData {
-            secret_key: k.key.clone(),
+    // Fetch every logical secret once under its own name; encoded forms are templated.
+    let mut names: Vec<&str> = all.iter().map(|k| k.secret.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let data = names
+        .into_iter()
+        .map(|secret| ExternalSecretData {
+            secret_key: secret.to_string(),
             remote_ref: RemoteRef {
-                key: format!("{prefix}/{}", k.secret),
+                key: format!("{prefix}/{secret}"),
             },
         })
         .collect();
