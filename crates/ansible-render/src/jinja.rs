@@ -90,5 +90,11 @@ mod tests {
             minijinja::context! { v => tricky },
         );
         assert_eq!(out, kimai_model::url_encode(tricky));
+        let every_ascii: String = (1u8..128).map(char::from).chain("ü✓€𝄞".chars()).collect();
+        let out = render(
+            &format!("{{{{ v | string | {URL_ENCODE} }}}}"),
+            minijinja::context! { v => every_ascii },
+        );
+        assert_eq!(out, kimai_model::url_encode(&every_ascii));
     }
 }
