@@ -36,7 +36,7 @@ fn dump_script(engine: DatabaseEngine) -> String {
         "set -euo pipefail\n\
          MYSQL_PWD=\"$(cat {PASSWORD_DIR}/{PASSWORD_FILE})\"\n\
          export MYSQL_PWD\n\
-         {tool} --single-transaction --quick --routines --triggers --hex-blob \\\n  \
+         {tool} --single-transaction --quick --triggers --hex-blob \\\n  \
          --no-tablespaces --default-character-set=utf8mb4 \\\n  \
          --host=\"$DB_HOST\" --port=\"$DB_PORT\" --user=\"$DB_USER\" \\\n  \
          --databases \"$DB_NAME\" | gzip -c > /backup/dump.sql.gz\n"

@@ -32,6 +32,9 @@ pub const VAR_VOLUME: &str = "var";
 pub const LOCAL_YAML_VOLUME: &str = "local-yaml";
 /// Key of `local.yaml` in the ConfigMap.
 pub const LOCAL_YAML_KEY: &str = "local.yaml";
+/// Pod annotation carrying a hash of `local.yaml`, so a change rolls the pods (a `subPath`
+/// mount never sees ConfigMap updates).
+pub const LOCAL_YAML_HASH: &str = "kimai-deploy/local-yaml-fnv1a64";
 /// Seconds between startup and readiness probes.
 const PROBE_PERIOD: i32 = 10;
 
@@ -41,6 +44,16 @@ pub fn extra_trusted_hosts(model: &Validated) -> Vec<&'static str> {
         IngressClass::Alb => vec![PRIVATE_IPV4_HOSTS],
         IngressClass::Nginx => Vec::new(),
     }
+}
+
+/// FNV-1a (64 bit) of `text` as 16 hex digits: a stable change detector, not a security hash.
+pub fn fnv1a64(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 /// The HTTP GET on the login page every probe uses.
@@ -80,7 +93,8 @@ pub fn container_security(capabilities: &[&str]) -> SecurityContext {
         privileged: Some(false),
         capabilities: Some(Capabilities {
             drop: Some(vec!["ALL".into()]),
-            add: Some(capabilities.iter().map(|c| c.to_string()).collect()),
+            add: (!capabilities.is_empty())
+                .then(|| capabilities.iter().map(|c| c.to_string()).collect()),
         }),
         seccomp_profile: Some(runtime_default()),
         ..Default::default()
@@ -208,6 +222,9 @@ pub fn deployment(id: &Identity<'_>) -> Result<Deployment, serde_json::Error> {
     let mut labels = id.labels(Component::Web);
     let mut pod_labels = id.labels(Component::Web);
     let mut annotations = BTreeMap::new();
+    if let Some(local) = &model.spec().app.local_yaml {
+        annotations.insert(LOCAL_YAML_HASH.to_string(), fnv1a64(local));
+    }
     if datadog {
         labels.extend(monitoring::tag_labels(model));
         pod_labels.extend(monitoring::tag_labels(model));

@@ -56,26 +56,32 @@
 //!   read-only root filesystem. `targets.kubernetes.service_account_annotations` go on the
 //!   backup's ServiceAccount when backups are on (only it needs AWS), else on Kimai's.
 //!
-//! # checkov (`check --checkov`, production spec)
+//! # checkov (`check --checkov`, production spec: 174 passed, 10 failed)
 //!
-//! Fixed: probes, resource requests and memory limits, no token automount, seccomp
-//! `RuntimeDefault`, dropped capabilities (`ALL`, plus `NET_RAW`), no privilege escalation,
-//! image pull policy, namespaces, NetworkPolicies, no Secrets in env literals, non-root
-//! read-only backup containers. Accepted, with reasons:
+//! Fixed: the backup CronJob's CPU limits (CKV_K8S_11) and its database password, now a
+//! mounted file instead of an environment variable (CKV_K8S_35); everything else checkov
+//! checks (probes, requests, memory limits, token automount, seccomp, dropped
+//! capabilities, privilege escalation, namespaces, network policies, non-root read-only
+//! backup containers) passes. The remaining findings, each kept on purpose:
 //!
-//! - CKV_K8S_11 (CPU limits): deliberately none; CFS throttling slows PHP requests and
-//!   protects nobody that requests do not already protect.
-//! - CKV_K8S_14 / CKV_K8S_43 (image tag / digest): images are pinned to an exact release tag
-//!   from the spec; digests differ per architecture and would hide the version in reviews.
-//! - CKV_K8S_20/23/37/40 family for Kimai and the bundled database (root, capabilities
-//!   added back, high UID): the stock images start as root to fix ownership, then drop
-//!   privileges; `restricted` Pod Security cannot run them (kimai-facts.md). Warned by the
-//!   namespace's `warn: restricted` label.
-//! - CKV_K8S_22 (read-only root filesystem) for Kimai and the database: the entrypoints
-//!   write `php.ini`, `.env.local` and the server's socket directory.
-//! - CKV_K8S_35 (secrets as files): environment variables are how Kimai and the MySQL image
-//!   read them; they come from `secretKeyRef`, never literal values.
-//! - CKV2_K8S_6 (NetworkPolicy per pod): covered by the namespace's default-deny policy.
+//! - CKV_K8S_11 (CPU limits), Deployment: none on purpose; CFS throttling slows PHP
+//!   requests and protects nobody that CPU requests do not already protect.
+//! - CKV_K8S_43 (image digest), Deployment and CronJob: images are pinned to an exact
+//!   release tag from the spec (`kimai/kimai2:2.66.0`, [`Options::aws_cli_image`]); a digest
+//!   would hide the version in reviews and differ per architecture. Pin digests through the
+//!   spec's version field if your policy demands it.
+//! - CKV_K8S_15 (pull policy `Always`), Deployment and CronJob: `IfNotPresent` with pinned
+//!   tags; `Always` would make every restart depend on the registry (and its rate limits).
+//! - CKV_K8S_23 (root), CKV_K8S_40 (high UID), CKV_K8S_25 (added capabilities),
+//!   CKV_K8S_22 (read-only root filesystem), Deployment: the stock image's entrypoint must
+//!   start as root (writes `php.ini` and `.env.local`, `chown`s `var/`, switches to
+//!   `www-data`), so it keeps CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID after dropping
+//!   ALL; Pod Security `restricted` cannot run it (kimai-facts.md), hence `enforce:
+//!   baseline` with `warn`/`audit: restricted`. The bundled database (not in this spec)
+//!   makes the same trade-off for the same reason.
+//! - CKV_K8S_35 (secrets as env), Deployment: Kimai and Symfony read `APP_SECRET`,
+//!   `ADMINPASS`, `MAILER_URL` and `DATABASE_URL` from the environment only; the values
+//!   come from `secretKeyRef`, never from the manifest.
 //!
 //! Architecture invariant: this crate depends only on `kimai-model` and format crates
 //! (k8s-openapi, serde); it does no I/O and reads no clock. Identity (names, labels,

@@ -70,12 +70,18 @@ pub fn readme(id: &Identity<'_>) -> String {
             let mut names: Vec<&str> = keys.iter().map(|k| k.secret.as_str()).collect();
             names.dedup();
             for name in names {
-                let purposes: Vec<&str> = keys
-                    .iter()
-                    .filter(|k| k.secret == name)
-                    .map(|k| k.purpose)
-                    .collect();
-                let _ = writeln!(s, "   - `{prefix}/{name}`: {}", purposes.join("; "));
+                let raw = keys.iter().find(|k| k.secret == name && !k.url_encoded);
+                let encoded = keys.iter().any(|k| k.secret == name && k.url_encoded);
+                let purpose = match (raw, encoded) {
+                    (Some(k), false) => k.purpose.to_string(),
+                    (Some(k), true) => {
+                        format!("{}; also URL-encoded for `DATABASE_URL`", k.purpose)
+                    }
+                    (None, _) => {
+                        "database password (URL-encoded for `DATABASE_URL` by the template)".into()
+                    }
+                };
+                let _ = writeln!(s, "   - `{prefix}/{name}`: {purpose}");
             }
             let _ = writeln!(
                 s,

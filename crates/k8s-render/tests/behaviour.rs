@@ -274,3 +274,23 @@ fn escape_env_doubles_every_dollar() {
     assert_eq!(k8s_render::escape_env("$(A)$$B$"), "$$(A)$$$$B$$");
     assert_eq!(k8s_render::escape_env("plain"), "plain");
 }
+
+#[test]
+fn a_local_yaml_change_rolls_the_pods() {
+    let base = "name: kimai\ningress: { host: kimai.example.com }\napp:\n  local_yaml: ";
+    let hash = |local: &str| {
+        let r = render(&model(&format!(
+            "{base}{}\n",
+            serde_json::to_string(local).expect("json")
+        )));
+        docs(&r, "deployment.yaml")[0]["spec"]["template"]["metadata"]["annotations"]
+            [k8s_render::deployment::LOCAL_YAML_HASH]
+            .as_str()
+            .expect("hash")
+            .to_string()
+    };
+    assert_eq!(hash("kimai: {}\n"), hash("kimai: {}\n"));
+    assert_ne!(hash("kimai: {}\n"), hash("kimai: { ldap: {} }\n"));
+    assert_eq!(k8s_render::deployment::fnv1a64(""), "cbf29ce484222325");
+    assert_eq!(k8s_render::deployment::fnv1a64("a"), "af63dc4c8601ec8c");
+}
