@@ -18,8 +18,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kimai_model::yaml::Comments;
 use kimai_model::{
-    IngressClass, Replicas, Validated, CAPABILITIES, HEALTH_HOST, HEALTH_PATH, LOCAL_YAML_PATH,
-    PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS,
+    IngressClass, Replicas, StorageClass, Validated, CAPABILITIES, HEALTH_HOST, HEALTH_PATH,
+    LOCAL_YAML_PATH, PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS,
 };
 
 use crate::env::{self, PRIVATE_IPV4_HOSTS};
@@ -215,6 +215,30 @@ fn volumes(id: &Identity<'_>) -> Vec<Volume> {
     v
 }
 
+/// True when Kimai's volume is ReadWriteOnce (`local` storage, one replica).
+fn read_write_once(model: &Validated) -> bool {
+    model.spec().storage.class == StorageClass::Local
+}
+
+/// One new pod at a time, never below capacity; `Recreate` on a ReadWriteOnce volume, which
+/// a surge pod on another node could not attach (the rollout would hang).
+pub fn strategy(model: &Validated) -> DeploymentStrategy {
+    if read_write_once(model) {
+        DeploymentStrategy {
+            type_: Some("Recreate".into()),
+            rolling_update: None,
+        }
+    } else {
+        DeploymentStrategy {
+            type_: Some("RollingUpdate".into()),
+            rolling_update: Some(RollingUpdateDeployment {
+                max_surge: Some(IntOrString::Int(1)),
+                max_unavailable: Some(IntOrString::Int(0)),
+            }),
+        }
+    }
+}
+
 /// Kimai's Deployment.
 pub fn deployment(id: &Identity<'_>) -> Result<Deployment, serde_json::Error> {
     let model = id.model();
@@ -245,13 +269,7 @@ pub fn deployment(id: &Identity<'_>) -> Result<Deployment, serde_json::Error> {
             progress_deadline_seconds: Some(900),
             min_ready_seconds: Some(10),
             selector: id.selector(Component::Web),
-            strategy: Some(DeploymentStrategy {
-                type_: Some("RollingUpdate".into()),
-                rolling_update: Some(RollingUpdateDeployment {
-                    max_surge: Some(IntOrString::Int(1)),
-                    max_unavailable: Some(IntOrString::Int(0)),
-                }),
-            }),
+            strategy: Some(strategy(model)),
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(pod_labels),
@@ -293,7 +311,11 @@ pub fn comments(model: &Validated) -> Comments {
         );
     }
     add("/spec/progressDeadlineSeconds".into(), "A first start runs migrations and builds the cache: allow it well past the startup budget.");
-    add("/spec/strategy".into(), "Every new pod runs Kimai's migrations at start: roll out one pod at a time,\nnever below the current capacity.");
+    if read_write_once(model) {
+        add("/spec/strategy".into(), "Recreate: the ReadWriteOnce volume attaches to one node only, so a surge pod\nscheduled elsewhere would hang the rollout. Shared storage allows rolling updates.");
+    } else {
+        add("/spec/strategy".into(), "Every new pod runs Kimai's migrations at start: roll out one pod at a time,\nnever below the current capacity.");
+    }
     add(
         "/spec/template/spec/automountServiceAccountToken".into(),
         "Kimai never talks to the Kubernetes API.",

@@ -10,7 +10,7 @@
 //! | `namespace.yaml` | Namespace (Pod Security: enforce `baseline`, warn/audit `restricted`) |
 //! | `serviceaccount.yaml` | Kimai's ServiceAccount (and the backup's), no token automount |
 //! | `configmap.yaml` | `local.yaml` (when the spec has one) |
-//! | `deployment.yaml` | Kimai: rolling update 1/0, probes, hardening, spread, env by reference |
+//! | `deployment.yaml` | Kimai: rolling update 1/0 (Recreate on RWO), probes, hardening, spread, env |
 //! | `service.yaml`, `ingress.yaml` | ClusterIP Service on 80 → `http` (8001); ALB or nginx Ingress |
 //! | `hpa.yaml`, `pdb.yaml` | autoscaling/v2 HPA (with `scaling`), PDB (more than one replica) |
 //! | `storage.yaml` | one claim for `var/{data,plugins,invoices}` (+ static EFS PersistentVolume) |
@@ -49,6 +49,9 @@
 //!   static PersistentVolume per claim; one volume also backs up as a unit). EFS without a
 //!   `storage_class_name` gets a static PV (`fs-id` or `fs-id::fsap-id`, storage class `""`,
 //!   `Retain`, bound by `claimRef`); with one, dynamic provisioning through that class.
+//! - **Rollouts.** `RollingUpdate` with maxSurge 1, maxUnavailable 0 on shared storage;
+//!   `Recreate` on `local` (ReadWriteOnce) storage, where a surge pod on another node could
+//!   never attach the volume and the rollout would hang (one replica there anyway).
 //! - **Bundled database** keeps the stock image's root entrypoint (it chowns the data
 //!   directory, then drops to `mysql`), with only the capabilities that needs.
 //! - **Backups**: init container with the database image runs `mysqldump`/`mariadb-dump`

@@ -294,3 +294,15 @@ fn a_local_yaml_change_rolls_the_pods() {
     assert_eq!(k8s_render::deployment::fnv1a64(""), "cbf29ce484222325");
     assert_eq!(k8s_render::deployment::fnv1a64("a"), "af63dc4c8601ec8c");
 }
+
+#[test]
+fn rolling_updates_only_on_shared_storage() {
+    let strategy =
+        |spec: &str| docs(&render(&model(spec)), "deployment.yaml")[0]["spec"]["strategy"].clone();
+    let rwo = strategy("name: kimai\ningress: { host: kimai.example.com }\n");
+    assert_eq!(rwo["type"].as_str(), Some("Recreate"));
+    let rwx = strategy("name: kimai\ningress: { host: kimai.example.com }\nstorage: { class: shared, storage_class_name: nfs }\napp: { replicas: 2 }\n");
+    assert_eq!(rwx["type"].as_str(), Some("RollingUpdate"));
+    assert_eq!(rwx["rollingUpdate"]["maxSurge"].as_u64(), Some(1));
+    assert_eq!(rwx["rollingUpdate"]["maxUnavailable"].as_u64(), Some(0));
+}
