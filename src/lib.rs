@@ -16,7 +16,9 @@
 //! Architecture invariant: like every crate of the workspace, this one does no I/O; only the
 //! `generate` example touches files, the environment or the clock.
 
+pub use ansible_render as ansible;
 pub use compose_render as compose;
+pub use k8s_render as k8s;
 pub use kimai_model as model;
 pub use kimai_model::{
     load, parse, validate, Diagnostics, Format, Notice, Rendered, Target, Validated,
@@ -77,7 +79,35 @@ pub fn render(model: &Validated, target: Target) -> Result<Rendered, Error> {
                 },
                 other => render_err(other.to_string()),
             }),
-        Target::Kubernetes | Target::Ecs | Target::Ansible => Err(render_err(
+        Target::Ansible => {
+            // The playbook deploys the Compose project of the same model: one source of truth.
+            let compose = compose_render::render(model, &compose_render::Options::default())
+                .map_err(|e| render_err(format!("the compose project it deploys: {e}")))?;
+            let bindings = compose_render::secret_bindings(model);
+            let project = ansible_render::ComposeProject {
+                files: &compose.files,
+                bindings: &bindings,
+            };
+            ansible_render::render(model, &project, &ansible_render::Options::default()).map_err(
+                |e| match e {
+                    ansible_render::Error::Invalid(diagnostics) => Error::Invalid {
+                        target,
+                        diagnostics,
+                    },
+                    other => render_err(other.to_string()),
+                },
+            )
+        }
+        Target::Kubernetes => {
+            k8s_render::render(model, &k8s_render::Options::default()).map_err(|e| match e {
+                k8s_render::Error::Invalid(diagnostics) => Error::Invalid {
+                    target,
+                    diagnostics,
+                },
+                other => render_err(other.to_string()),
+            })
+        }
+        Target::Ecs => Err(render_err(
             "this renderer is not part of this build yet".into(),
         )),
     }

@@ -192,10 +192,15 @@ fn notices(model: &Validated) -> Vec<Notice> {
         StorageClass::Local => {}
     }
     if spec.backup.is_some() {
-        add(
-            "backup",
-            "Compose has no scheduler; the Ansible target installs the backup as a host cron job, the deploy note shows the dump command".into(),
-        );
+        let how = match spec.database.mode {
+            kimai_model::DatabaseMode::Bundled => {
+                "the Ansible target installs it as a host cron job; the deploy note shows the dump command"
+            }
+            kimai_model::DatabaseMode::External => {
+                "back up the external database with its own service (RDS automated backups or a scheduled dump)"
+            }
+        };
+        add("backup", format!("Compose has no scheduler; {how}"));
     }
     if spec.database.read_replica_host.is_some() {
         add(
