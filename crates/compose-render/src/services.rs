@@ -67,12 +67,7 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
             EnvValue::Secret(r) => Text::var(var(&r, SecretEncoding::Raw)),
             EnvValue::DatabaseUrl => {
                 let url = model.database_url(DB);
-                let marker = "\u{0}";
-                let (before, after) = url
-                    .with_password(marker)
-                    .split_once(marker)
-                    .map(|(a, b)| (a.to_string(), b.to_string()))
-                    .unwrap_or_default();
+                let (before, after) = url.around_password();
                 Text(vec![
                     Part::Lit(before),
                     Part::Var(var(&url.password, SecretEncoding::UrlEncoded)),

@@ -22,9 +22,10 @@ use kimai_model::{
     LOCAL_YAML_PATH, PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS,
 };
 
-use crate::env::{self, PRIVATE_IPV4_HOSTS};
+use crate::env;
 use crate::labels::{Component, Identity, HTTP_PORT_NAME, KIMAI_CONTAINER};
 use crate::monitoring;
+use kimai_model::PRIVATE_IPV4_HOSTS;
 
 /// Name of the pod volume backed by the `var` claim.
 pub const VAR_VOLUME: &str = "var";

@@ -11,11 +11,6 @@ use crate::secrets::URLENCODED_SUFFIX;
 /// The variable carrying the URL-encoded database password, declared before `DATABASE_URL`.
 pub const DB_PASSWORD_VAR: &str = "DB_PASSWORD_URLENCODED";
 
-/// ALB health checks send the target's private IP as `Host`; these `TRUSTED_HOSTS`
-/// alternatives admit exactly the RFC 1918 IPv4 ranges (see the crate docs).
-/// No braces: Symfony wraps each pattern in `{...}i` delimiters.
-pub const PRIVATE_IPV4_HOSTS: &str = r"10\.[0-9]+\.[0-9]+\.[0-9]+|172\.(1[6-9]|2[0-9]|3[01])\.[0-9]+\.[0-9]+|192\.168\.[0-9]+\.[0-9]+";
-
 /// Escapes `value` so the kubelet's `$(VAR)` expansion gives back exactly `value`.
 ///
 /// The kubelet turns `$$` into `$` and `$(NAME)` into a variable's value, so every `$` is
@@ -71,14 +66,12 @@ pub fn from_field(name: &str, field_path: &str) -> EnvVar {
 /// `DATABASE_URL` with `$(DB_PASSWORD_URLENCODED)` in the password position; every other
 /// part escaped, so only that one reference expands.
 pub fn database_url(model: &Validated, id: &Identity<'_>) -> EnvVar {
-    // A marker no URL part can hold; the model's URL is built around it, then split.
-    const MARKER: &str = "\u{0}";
-    let url = model.database_url(&id.database()).with_password(MARKER);
-    let reference = format!("$({DB_PASSWORD_VAR})");
-    let value = match url.split_once(MARKER) {
-        Some((before, after)) => format!("{}{reference}{}", escape_env(before), escape_env(after)),
-        None => escape_env(&url),
-    };
+    let (before, after) = model.database_url(&id.database()).around_password();
+    let value = format!(
+        "{}$({DB_PASSWORD_VAR}){}",
+        escape_env(&before),
+        escape_env(&after)
+    );
     EnvVar {
         name: "DATABASE_URL".into(),
         value: Some(value),

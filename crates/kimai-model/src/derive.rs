@@ -39,6 +39,11 @@ pub const LOCAL_YAML_PATH: &str = "/opt/kimai/config/packages/local.yaml";
 /// Linux capabilities the image's root entrypoint needs (chown, user switch); all others dropped.
 pub const CAPABILITIES: [&str; 5] = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
 
+/// `TRUSTED_HOSTS` alternatives admitting exactly the RFC 1918 IPv4 ranges. Load-balancer health
+/// checks (AWS ALB target groups) send the target's private IP as `Host`, which Kimai would
+/// otherwise reject with 400. No braces: Symfony wraps each pattern in `{...}i` delimiters.
+pub const PRIVATE_IPV4_HOSTS: &str = r"10\.[0-9]+\.[0-9]+\.[0-9]+|172\.(1[6-9]|2[0-9]|3[01])\.[0-9]+\.[0-9]+|192\.168\.[0-9]+\.[0-9]+";
+
 /// How many Kimai replicas run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Replicas {
@@ -85,9 +90,16 @@ impl DatabaseUrl {
     /// The URL with `password` (already URL-encoded, or a target's placeholder such as
     /// `${DB_PASSWORD_URLENCODED}`) in the password position.
     pub fn with_password(&self, password: &str) -> String {
-        format!(
-            "mysql://{}:{}@{}:{}/{}?{}",
-            self.user, password, self.host, self.port, self.name, self.query
+        let (before, after) = self.around_password();
+        format!("{before}{password}{after}")
+    }
+
+    /// The URL's text before and after the password, for targets that put a reference there
+    /// (`${DB_PASSWORD_URLENCODED}`, `$(DB_PASSWORD_URLENCODED)`) and escape the rest.
+    pub fn around_password(&self) -> (String, String) {
+        (
+            format!("mysql://{}:", self.user),
+            format!("@{}:{}/{}?{}", self.host, self.port, self.name, self.query),
         )
     }
 }

@@ -36,7 +36,7 @@ pub mod yaml;
 
 pub use derive::{
     url_encode, DatabaseUrl, EnvValue, Replicas, CAPABILITIES, HEALTH_HOST, HEALTH_PATH,
-    KIMAI_PORT, LOCAL_YAML_PATH, PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS,
+    KIMAI_PORT, LOCAL_YAML_PATH, PERSISTENT_DIRS, PRIVATE_IPV4_HOSTS, STARTUP_BUDGET_SECONDS,
 };
 pub use diag::{Diagnostic, Diagnostics, Notice};
 pub use environments::{is_multi_environment, load_all};
