@@ -1,0 +1,371 @@
+//! Renders a validated Kimai deployment model as the inputs of the AWS CLI calls that deploy
+//! it on ECS (Fargate or EC2) — no CloudFormation.
+//!
+//! One free function, [`render`], checks that the model can run on ECS
+//! ([`Validated::check_target`]) and returns these files, relative to the `ecs` folder:
+//!
+//! | file | AWS CLI call |
+//! |---|---|
+//! | `task-definition.json` | `aws ecs register-task-definition --cli-input-json` |
+//! | `service.json` | `aws ecs create-service --cli-input-json` |
+//! | `scalable-target.json` | `aws application-autoscaling register-scalable-target` (with `scaling`) |
+//! | `scaling-policy-{cpu,memory,requests}.json` | `aws application-autoscaling put-scaling-policy` |
+//! | `README.md` | deploy note: secrets to create, IAM, ALB settings, the commands in order |
+//!
+//! Every JSON file is a typed serde struct mirroring the API's input shape, written pretty
+//! with a trailing newline; environment and secrets are sorted by name, nothing depends on
+//! the clock. Secrets appear only as `valueFrom` ARNs.
+//!
+//! ```
+//! let spec = br#"
+//! name: kimai
+//! ingress: { host: kimai.example.com }
+//! database: { mode: external, host: db.example.internal }
+//! storage: { class: efs, efs: { file_system_id: fs-0123456789abcdef0 } }
+//! targets:
+//!   ecs:
+//!     region: eu-central-1
+//!     account_id: "123456789012"
+//!     cluster: main
+//!     subnets: [subnet-0123456789abcdef0]
+//!     security_groups: [sg-0123456789abcdef0]
+//! "#;
+//! let model = kimai_model::load(spec, kimai_model::Format::Yaml).unwrap();
+//! let out = ecs_render::render(&model, &ecs_render::Options::default()).unwrap();
+//! let td: serde_json::Value =
+//!     serde_json::from_str(&out.file("task-definition.json").unwrap().contents).unwrap();
+//! assert_eq!(td["cpu"], "512");
+//! assert_eq!(td["memory"], "1024");
+//! assert_eq!(
+//!     td["containerDefinitions"][0]["secrets"][1]["valueFrom"],
+//!     "arn:aws:secretsmanager:eu-central-1:123456789012:secret:kimai/production/database-url"
+//! );
+//! assert!(out.file("service.json").is_some());
+//!
+//! // A spec without `targets.ecs` cannot render ECS: the caller skips the target.
+//! let minimal = kimai_model::load(b"name: kimai\ningress: { host: kimai.example.com }\n",
+//!     kimai_model::Format::Yaml).unwrap();
+//! assert!(matches!(
+//!     ecs_render::render(&minimal, &ecs_render::Options::default()),
+//!     Err(ecs_render::Error::Invalid(_))
+//! ));
+//! ```
+//!
+//! # Decisions
+//!
+//! - **Task size.** `app.cpu` in CPU units (1000m = 1024, rounded up) and `app.memory` in MiB,
+//!   plus the Datadog sidecar (128 units, 256 MiB) when enabled, rounded up to the smallest
+//!   Fargate pair ([`task_definition::task_size`]); `targets.ecs.cpu`/`memory` win.
+//! - **EFS layout.** ECS mounts a whole volume (no sub-path), and an access point can only be
+//!   mounted at its root, so one access point cannot serve three directories. Each persistent
+//!   directory is its own EFS volume: `rootDirectory` `/data`, `/plugins`, `/invoices` of the
+//!   file system (the layout the Kubernetes renderer uses without an access point), or the
+//!   access point given for it in [`Options::efs_access_points`]. Always TLS and IAM
+//!   authorisation. The spec's single `storage.efs.access_point_id` is reported as a notice.
+//! - **Capabilities.** The root entrypoint needs CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID.
+//!   Fargate accepts no `add` but `SYS_PTRACE`, so on Fargate the rest of Docker's default
+//!   set is dropped instead; on EC2 `drop: [ALL]` plus those five. The same effective set.
+//! - **`DATABASE_URL`** comes whole from `database.url_secret`: ECS cannot assemble a string
+//!   from a secret. The deploy note shows how to compute it with the URL-encoded password.
+//! - **ALB health checks** send the target's IP as `Host`; `TRUSTED_HOSTS` also admits
+//!   private IPv4 addresses ([`PRIVATE_IPV4`]); the note explains why that is safe.
+//! - **Requests per target** needs the load balancer's ARN, which the target group ARN does
+//!   not contain: given through [`Options::load_balancer_arn`], otherwise a notice and no policy.
+//!
+//! Architecture invariant: this crate depends only on `kimai-model` and serde; it does no I/O
+//! and reads no clock. Names and ARNs come from [`identity`] only.
+
+pub mod autoscaling;
+pub mod identity;
+mod note;
+pub mod secrets;
+pub mod service;
+pub mod task_definition;
+
+use std::collections::BTreeMap;
+
+use kimai_model::{
+    Diagnostics, EcsTarget, LaunchType, Notice, OutputFile, Rendered, Target, TlsMode, Validated,
+    PERSISTENT_DIRS,
+};
+use serde::Serialize;
+
+pub use identity::Identity;
+
+/// `TRUSTED_HOSTS` alternatives for private IPv4 addresses (RFC 1918), the `Host` an ALB
+/// target-group health check sends.
+pub const PRIVATE_IPV4: &str =
+    r"10\.\d+\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|192\.168\.\d+\.\d+";
+
+/// The notice target name.
+const TARGET: &str = "ecs";
+
+/// Options of the ECS renderer. Nothing is required; the spec carries the deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// ARN of the Application Load Balancer in front of `targets.ecs.target_group_arn`
+    /// (`arn:aws:elasticloadbalancing:...:loadbalancer/app/<name>/<id>`). Needed for the
+    /// `scaling.requests_per_target` policy, whose metric names the load balancer; without
+    /// it that policy is left out with a notice.
+    pub load_balancer_arn: Option<String>,
+    /// One EFS access point per persistent directory: `data`, `plugins`, `invoices` to an
+    /// access point id (`fsap-...`) of `storage.efs.file_system_id`. A directory without one
+    /// is mounted from `/<directory>` of the file system.
+    pub efs_access_points: BTreeMap<String, String>,
+}
+
+/// Why rendering failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The model (or an option) cannot be expressed on ECS.
+    #[error(transparent)]
+    Invalid(#[from] kimai_model::Diagnostics),
+    /// A value could not be serialised.
+    #[error("cannot serialise ecs output: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// Renders the ECS files for `model`, or every reason it cannot run on ECS.
+pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
+    model.check_target(Target::Ecs)?;
+    let Some(ecs) = model.spec().targets.ecs.as_ref() else {
+        // check_target rejects a missing `targets.ecs`; stay total anyway.
+        let mut d = Diagnostics::default();
+        d.error("targets.ecs", "missing");
+        return Err(Error::Invalid(d));
+    };
+    check_options(model, ecs, options)?;
+    let size = task_definition::task_size(model, ecs)?;
+    let id = Identity::new(model, ecs);
+    let extra = [PRIVATE_IPV4];
+
+    let mut files = vec![
+        json(
+            "task-definition.json",
+            &task_definition::task_definition(model, ecs, &id, options, size, &extra),
+        )?,
+        json("service.json", &service::service(model, ecs, &id))?,
+    ];
+    let label = requests_label(ecs, options);
+    if let Some(scaling) = &model.spec().scaling {
+        files.push(json(
+            "scalable-target.json",
+            &autoscaling::scalable_target(&id, scaling),
+        )?);
+        for (suffix, policy) in autoscaling::policies(&id, scaling, label.as_deref()) {
+            files.push(json(&format!("scaling-policy-{suffix}.json"), &policy)?);
+        }
+    }
+    let mut notices = notices(model, ecs, &id, options, label.is_some(), &extra);
+    notices.sort();
+    notices.dedup();
+    let readme = note::readme(model, ecs, &id, options, size, &extra, &files, &notices);
+    files.push(OutputFile::new("README.md", readme));
+    Ok(Rendered { files, notices }.sorted())
+}
+
+/// One JSON file: pretty, with a trailing newline.
+fn json<T: Serialize>(path: &str, value: &T) -> Result<OutputFile, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(OutputFile::new(path, text))
+}
+
+/// The ALB request-count resource label, when the load balancer and target group are known.
+fn requests_label(ecs: &EcsTarget, options: &Options) -> Option<String> {
+    autoscaling::resource_label(
+        options.load_balancer_arn.as_deref()?,
+        ecs.target_group_arn.as_deref()?,
+    )
+}
+
+/// Checks the options against the spec, with `options.*` paths.
+fn check_options(model: &Validated, ecs: &EcsTarget, options: &Options) -> Result<(), Diagnostics> {
+    let mut d = Diagnostics::default();
+    if let Some(lb) = &options.load_balancer_arn {
+        let tg = ecs.target_group_arn.as_deref().unwrap_or_default();
+        if !lb.starts_with("arn:") || !lb.contains(":elasticloadbalancing:") {
+            d.error_hint(
+                "options.load_balancer_arn",
+                format!("`{lb}` is not a load balancer ARN"),
+                "use `arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID`",
+            );
+        } else if autoscaling::resource_label(lb, "x:targetgroup/a/b").is_none() {
+            d.error_hint(
+                "options.load_balancer_arn",
+                format!("`{lb}` is not an Application Load Balancer ARN"),
+                "the request-count metric exists for `loadbalancer/app/NAME/ID` only",
+            );
+        } else if tg.is_empty() {
+            d.error_hint(
+                "options.load_balancer_arn",
+                "a load balancer without `targets.ecs.target_group_arn` has no target to scale on",
+                "set `targets.ecs.target_group_arn`",
+            );
+        }
+    }
+    for (dir, ap) in &options.efs_access_points {
+        let path = format!("options.efs_access_points.{dir}");
+        if !PERSISTENT_DIRS.iter().any(|(s, _)| s == dir) {
+            d.error_hint(
+                &path,
+                format!("`{dir}` is not a persistent directory"),
+                "use `data`, `plugins` or `invoices`",
+            );
+        }
+        let hex = ap.strip_prefix("fsap-").unwrap_or_default();
+        if !(hex.len() == 8 || hex.len() == 17) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            d.error(path, format!("`{ap}` is not an EFS access point id"));
+        }
+    }
+    if model.spec().storage.efs.is_none() {
+        d.error_hint(
+            "storage.efs",
+            "missing: ECS mounts Kimai's directories from EFS",
+            "set `storage.efs.file_system_id`",
+        );
+    }
+    d.into_result(())
+}
+
+/// What the spec says that these files cannot express, and what happens instead.
+fn notices(
+    model: &Validated,
+    ecs: &EcsTarget,
+    id: &Identity,
+    options: &Options,
+    has_requests_label: bool,
+    extra: &[&str],
+) -> Vec<Notice> {
+    let spec = model.spec();
+    let mut v = Vec::new();
+    let mut add = |path: &str, message: String| {
+        v.push(Notice {
+            target: TARGET,
+            path: path.into(),
+            message,
+        })
+    };
+    match spec.ingress.tls.mode {
+        TlsMode::None => {}
+        TlsMode::Acm => add(
+            "ingress.tls",
+            "the ACM certificate belongs on the ALB's HTTPS listener, which these files do not \
+             create; README.md lists the listener settings"
+                .into(),
+        ),
+        TlsMode::Secret | TlsMode::Files => add(
+            "ingress.tls.mode",
+            "ECS has no Kubernetes TLS Secret or proxy certificate files; terminate TLS on the \
+             ALB with an ACM certificate (`ingress.tls.mode: acm`)"
+                .into(),
+        ),
+    }
+    if spec.ingress.waf_acl_arn.is_some() {
+        add(
+            "ingress.waf_acl_arn",
+            "the web ACL is associated with the ALB, which these files do not create; \
+             README.md has the `aws wafv2 associate-web-acl` command"
+                .into(),
+        );
+    }
+    add(
+        "ingress.max_body_mib",
+        "not enforced: an ALB has no request-body limit; PHP's upload limits in the image apply"
+            .into(),
+    );
+    if ecs.target_group_arn.is_none() {
+        add(
+            "targets.ecs.target_group_arn",
+            "no target group: the service is not registered with a load balancer and nothing \
+             routes `ingress.host` to it"
+                .into(),
+        );
+    }
+    if let Some(b) = &spec.backup {
+        add(
+            "backup",
+            format!(
+                "no scheduled backup task is rendered for ECS; use AWS Backup (or RDS automated \
+                 snapshots) for the database and AWS Backup for the EFS file system, kept {} \
+                 days; README.md says how",
+                b.retention_days
+            ),
+        );
+    }
+    if spec.app.local_yaml.is_some() {
+        add(
+            "app.local_yaml",
+            "ECS cannot mount a file from the spec; build an image `FROM` Kimai's that copies \
+             local.yaml to /opt/kimai/config/packages/local.yaml"
+                .into(),
+        );
+    }
+    add(
+        "storage.size",
+        "not applied: EFS grows and shrinks with its contents".into(),
+    );
+    if let Some(efs) = &spec.storage.efs {
+        if efs.access_point_id.is_some() && options.efs_access_points.is_empty() {
+            add(
+                "storage.efs.access_point_id",
+                "not used: ECS mounts an access point only at its root and has no sub-path \
+                 mounts, so one access point cannot hold data, plugins and invoices; they are \
+                 mounted from /data, /plugins, /invoices of the file system (create them first, \
+                 see README.md), or pass one access point per directory in the renderer's options"
+                    .into(),
+            );
+        }
+    }
+    if let Some(s) = &spec.scaling {
+        if s.requests_per_target.is_some() && !has_requests_label {
+            add(
+                "scaling.requests_per_target",
+                if ecs.target_group_arn.is_none() {
+                    "no policy rendered: requests per target needs `targets.ecs.target_group_arn`"
+                        .to_string()
+                } else {
+                    "no policy rendered: the ALBRequestCountPerTarget metric names the load \
+                     balancer, which the target group ARN does not contain; pass the ALB's ARN \
+                     in the renderer's options"
+                        .to_string()
+                },
+            );
+        }
+    }
+    let dd = &spec.monitoring.datadog;
+    if dd.enabled {
+        add(
+            "monitoring.datadog",
+            "the agent runs as a sidecar collecting metrics and traces; container logs go to \
+             CloudWatch (shipping them to Datadog needs FireLens), and traces need an image with \
+             the dd-trace-php extension, which the stock image lacks"
+                .into(),
+        );
+        if ecs.launch_type == LaunchType::Ec2 {
+            add(
+                "monitoring.datadog.enabled",
+                "on EC2 the agent is rendered as a sidecar per task; the usual EC2 layout is one \
+                 agent per instance (a DAEMON service), which these files do not create"
+                    .into(),
+            );
+        }
+    }
+    for u in secrets::uses(model, extra) {
+        if secrets::partial_arn_is_ambiguous(model, id, &u.secret) {
+            add(
+                &u.path,
+                format!(
+                    "the secret name `{}` ends in `-` and six characters, which Secrets Manager \
+                     reads as the random suffix of a complete ARN, so the derived partial ARN \
+                     will not resolve; set `targets.ecs.secret_arns.{}` to the complete ARN \
+                     that create-secret prints, or rename the secret",
+                    secrets::stored_name(id, &u.secret),
+                    u.secret.name()
+                ),
+            );
+        }
+    }
+    v
+}
