@@ -68,7 +68,7 @@
 //! - **`DATABASE_URL`** comes whole from `database.url_secret`: ECS cannot assemble a string
 //!   from a secret. The deploy note shows how to compute it with the URL-encoded password.
 //! - **ALB health checks** send the target's IP as `Host`; `TRUSTED_HOSTS` also admits
-//!   private IPv4 addresses ([`PRIVATE_IPV4`]); the note explains why that is safe.
+//!   private IPv4 addresses ([`kimai_model::PRIVATE_IPV4_HOSTS`]); the note explains why that is safe.
 //! - **Requests per target** needs the load balancer's ARN, which the target group ARN does
 //!   not contain: given through [`Options::load_balancer_arn`], otherwise a notice and no policy.
 //!
@@ -86,16 +86,11 @@ use std::collections::BTreeMap;
 
 use kimai_model::{
     Diagnostics, EcsTarget, LaunchType, Notice, OutputFile, Rendered, Target, TlsMode, Validated,
-    PERSISTENT_DIRS,
+    PERSISTENT_DIRS, PRIVATE_IPV4_HOSTS,
 };
 use serde::Serialize;
 
 pub use identity::Identity;
-
-/// `TRUSTED_HOSTS` alternatives for private IPv4 addresses (RFC 1918), the `Host` an ALB
-/// target-group health check sends.
-pub const PRIVATE_IPV4: &str =
-    r"10\.\d+\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|192\.168\.\d+\.\d+";
 
 /// The notice target name.
 const TARGET: &str = "ecs";
@@ -138,7 +133,7 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
     check_options(model, ecs, options)?;
     let size = task_definition::task_size(model, ecs)?;
     let id = Identity::new(model, ecs);
-    let extra = [PRIVATE_IPV4];
+    let extra = [PRIVATE_IPV4_HOSTS];
 
     let mut files = vec![
         json(

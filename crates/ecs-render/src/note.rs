@@ -32,6 +32,16 @@ impl Doc {
     }
 }
 
+/// `s` escaped for a double-quoted shell string.
+fn shell_dq(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| match c {
+            '\\' | '"' | '$' | '`' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
 /// The deploy note.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn readme(
@@ -141,9 +151,12 @@ fn secrets_section(d: &mut Doc, model: &Validated, id: &Identity, uses: &[Secret
     }
     d.blank();
     let url_secret = &spec.database.url_secret;
-    let url = model
-        .database_url("")
-        .with_password("${DB_PASSWORD_URLENCODED}");
+    let (before, after) = model.database_url("").around_password();
+    let url = format!(
+        "{}${{DB_PASSWORD_URLENCODED}}{}",
+        shell_dq(&before),
+        shell_dq(&after)
+    );
     d.line(format!(
         "`{}` holds the complete `DATABASE_URL`, the password URL-encoded inside it: ECS cannot \
          assemble a string from a secret. `{}` itself is not read on ECS; when the database \
@@ -154,8 +167,8 @@ fn secrets_section(d: &mut Doc, model: &Validated, id: &Identity, uses: &[Secret
     ));
     d.blank();
     d.line(
-        "Create each secret once; `read -rs` keeps the value out of the shell history. \
-         Secrets with an explicit ARN in `targets.ecs.secret_arns` already exist and are skipped:",
+        "Create each secret once; `read -rs` keeps the value out of the shell history. A secret \
+         pinned in `targets.ecs.secret_arns` already exists: only its value is shown.",
     );
     d.blank();
     let mut seen = Vec::new();
@@ -169,13 +182,11 @@ fn secrets_section(d: &mut Doc, model: &Validated, id: &Identity, uses: &[Secret
             .targets
             .ecs
             .as_ref()
-            .is_some_and(|e| e.secret_arns.contains_key(u.secret.name()));
-        if explicit {
-            continue;
-        }
+            .and_then(|e| e.secret_arns.get(u.secret.name()));
         let name = secrets::stored_name(id, &u.secret);
         cmds.push(format!("# {} ({})", u.secret.name(), u.var));
-        if u.secret == *url_secret && u.var == "DATABASE_URL" {
+        let is_url = u.secret == *url_secret && u.var == "DATABASE_URL";
+        if is_url {
             cmds.push("read -rs DB_PASSWORD".into());
             cmds.push(
                 "DB_PASSWORD_URLENCODED=$(printf '%s' \"$DB_PASSWORD\" | python3 -c \
@@ -183,7 +194,15 @@ fn secrets_section(d: &mut Doc, model: &Validated, id: &Identity, uses: &[Secret
                     .into(),
             );
             cmds.push(format!("VALUE=\"{url}\""));
-        } else {
+        }
+        if let Some(arn) = explicit {
+            cmds.push(format!(
+                "#   exists: {arn}; store {} there",
+                if is_url { "$VALUE" } else { "its value" }
+            ));
+            continue;
+        }
+        if !is_url {
             cmds.push("read -rs VALUE".into());
         }
         cmds.push(match id.secrets_backend {
