@@ -26,14 +26,12 @@ fn snapshot(path: &std::path::Path) {
 
 #[test]
 fn every_example_spec() {
-    insta::glob!("../../../examples/specs", "*.{yaml,json}", |path| snapshot(
-        path
-    ));
+    insta::glob!("../../../examples/specs", "*.{yaml,json}", snapshot);
 }
 
 #[test]
 fn every_fixture() {
-    insta::glob!("fixtures", "*.yaml", |path| snapshot(path));
+    insta::glob!("fixtures", "*.yaml", snapshot);
 }
 
 #[test]
