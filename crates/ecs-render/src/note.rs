@@ -505,8 +505,8 @@ fn task_section(d: &mut Doc, model: &Validated, ecs: &EcsTarget, size: TaskSize)
         "set by `targets.ecs.cpu`/`memory`".to_string()
     } else {
         format!(
-            "derived from `app.cpu`/`app.memory`{} ({} units, {} MiB) and rounded up to the \
-             smallest Fargate size",
+            "derived from `app.cpu`/`app.memory`{}, which need {} units and {} MiB, rounded \
+             up to the smallest Fargate size",
             if model.spec().monitoring.datadog.enabled {
                 " plus the Datadog agent"
             } else {
