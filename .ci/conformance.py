@@ -229,7 +229,9 @@ def check_ansible(out, spec):
     example = work / "group_vars" / "all" / "vault.yml.example"
     keys = list((yaml.safe_load(example.read_text()) or {}).keys())
     vault = example.with_name("vault.yml")
-    vault.write_text(yaml.safe_dump({k: HARD_SECRET for k in keys}))
+    # Ansible templates variable values: values with Jinja syntax must be tagged !unsafe, as
+    # vault.yml.example says. A JSON string is a valid YAML double-quoted scalar.
+    vault.write_text("".join(f"{k}: !unsafe {json.dumps(HARD_SECRET, ensure_ascii=False)}\n" for k in keys))
     password_file = work.parent / "vault-pass"
     password_file.write_text("ci-vault-password\n")
     code, o, e = sh([BIN / "ansible-vault", "encrypt", "--vault-password-file", password_file, vault], cwd=work)

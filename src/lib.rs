@@ -18,6 +18,7 @@
 
 pub use ansible_render as ansible;
 pub use compose_render as compose;
+pub use ecs_render as ecs;
 pub use k8s_render as k8s;
 pub use kimai_model as model;
 pub use kimai_model::{
@@ -107,9 +108,15 @@ pub fn render(model: &Validated, target: Target) -> Result<Rendered, Error> {
                 other => render_err(other.to_string()),
             })
         }
-        Target::Ecs => Err(render_err(
-            "this renderer is not part of this build yet".into(),
-        )),
+        Target::Ecs => {
+            ecs_render::render(model, &ecs_render::Options::default()).map_err(|e| match e {
+                ecs_render::Error::Invalid(diagnostics) => Error::Invalid {
+                    target,
+                    diagnostics,
+                },
+                other => render_err(other.to_string()),
+            })
+        }
     }
 }
 

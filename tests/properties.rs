@@ -3,94 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use kimai_deploy::model::{
-    validate, DatabaseEngine, DatabaseMode, Scaling, Spec, TlsMode, RESERVED_ENV,
-};
+use kimai_deploy::model::validate;
 use proptest::prelude::*;
 
-fn env_value() -> impl Strategy<Value = String> {
-    prop_oneof![
-        // Arbitrary Unicode, control characters included (NUL cannot be carried by any environment).
-        any::<String>().prop_map(|s| s.replace('\0', "")),
-        // Text YAML 1.1 readers, Compose and Jinja would misread.
-        prop::sample::select(vec![
-            "yes",
-            "No",
-            "on",
-            "OFF",
-            "y",
-            "~",
-            "null",
-            "0755",
-            "1e3",
-            "12:30",
-            "2001-12-14",
-            "-",
-            "=",
-            "<<",
-            "$HOME",
-            "${X}",
-            "$$",
-            "{{ x }}",
-            "{% raw %}",
-            "#",
-            "a: b",
-            "'",
-            "\"",
-            "\\",
-            "\n",
-            " ",
-            "",
-        ])
-        .prop_map(str::to_string),
-    ]
-}
-
-fn env_name() -> impl Strategy<Value = String> {
-    "[A-Za-z_][A-Za-z0-9_]{0,12}".prop_filter("not reserved", |n| {
-        !RESERVED_ENV.iter().any(|(r, _)| r == n) && !n.starts_with("DD_")
-    })
-}
-
-prop_compose! {
-    fn spec()(
-        name in "[a-z][a-z0-9-]{0,10}[a-z0-9]",
-        environment in prop::sample::select(vec!["dev", "staging", "production"]),
-        host in "[a-z][a-z0-9]{0,8}\\.example\\.(com|org)",
-        env in prop::collection::btree_map(env_name(), env_value(), 0..8),
-        external in any::<bool>(),
-        mariadb in any::<bool>(),
-        tls_files in any::<bool>(),
-        datadog in any::<bool>(),
-        admin in any::<bool>(),
-        scaling in prop::option::of((1u32..4, 0u32..4)),
-        replicas in 1u32..4,
-    ) -> Spec {
-        let mut s = Spec::minimal(name, host);
-        s.environment = environment.to_string();
-        s.app.env = env;
-        if external {
-            s.database.mode = DatabaseMode::External;
-            s.database.host = Some("db.example.internal".into());
-        }
-        if mariadb {
-            s.database.engine = DatabaseEngine::Mariadb;
-        }
-        if tls_files {
-            s.ingress.tls.mode = TlsMode::Files;
-        }
-        s.monitoring.datadog.enabled = datadog;
-        if admin {
-            s.app.admin_email = Some("admin@example.com".into());
-            s.app.admin_password = Some(kimai_deploy::model::SecretRef::new("admin-password"));
-        }
-        match scaling {
-            Some((min, extra)) => s.scaling = Some(Scaling { min_replicas: min, max_replicas: min + extra, ..Scaling::default() }),
-            None => s.app.replicas = replicas,
-        }
-        s
-    }
-}
+#[path = "common/strategy.rs"]
+mod strategy;
+use strategy::spec;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]

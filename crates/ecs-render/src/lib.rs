@@ -38,7 +38,7 @@
 //! assert_eq!(td["memory"], "1024");
 //! assert_eq!(
 //!     td["containerDefinitions"][0]["secrets"][1]["valueFrom"],
-//!     "arn:aws:secretsmanager:eu-central-1:123456789012:secret:kimai/production/database-url"
+//!     "arn:aws:secretsmanager:eu-central-1:123456789012:secret:kimai/production/database_url"
 //! );
 //! assert!(out.file("service.json").is_some());
 //!
@@ -152,7 +152,7 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
             files.push(json(&format!("scaling-policy-{suffix}.json"), &policy)?);
         }
     }
-    let mut notices = notices(model, ecs, &id, options, label.is_some(), &extra);
+    let mut notices = notices(model, ecs, options, label.is_some());
     notices.sort();
     notices.dedup();
     let readme = note::readme(model, ecs, &id, options, size, &extra, &files, &notices);
@@ -228,10 +228,8 @@ fn check_options(model: &Validated, ecs: &EcsTarget, options: &Options) -> Resul
 fn notices(
     model: &Validated,
     ecs: &EcsTarget,
-    id: &Identity,
     options: &Options,
     has_requests_label: bool,
-    extra: &[&str],
 ) -> Vec<Notice> {
     let spec = model.spec();
     let mut v = Vec::new();
@@ -344,21 +342,6 @@ fn notices(
                 "on EC2 the agent is rendered as a sidecar per task; the usual EC2 layout is one \
                  agent per instance (a DAEMON service), which these files do not create"
                     .into(),
-            );
-        }
-    }
-    for u in secrets::uses(model, extra) {
-        if secrets::partial_arn_is_ambiguous(model, id, &u.secret) {
-            add(
-                &u.path,
-                format!(
-                    "the secret name `{}` ends in `-` and six characters, which Secrets Manager \
-                     reads as the random suffix of a complete ARN, so the derived partial ARN \
-                     will not resolve; set `targets.ecs.secret_arns.{}` to the complete ARN \
-                     that create-secret prints, or rename the secret",
-                    secrets::stored_name(id, &u.secret),
-                    u.secret.name()
-                ),
             );
         }
     }

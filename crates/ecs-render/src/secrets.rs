@@ -59,9 +59,9 @@ pub fn uses(model: &Validated, extra_trusted_hosts: &[&str]) -> Vec<SecretUse> {
 }
 
 /// The secret's name in Secrets Manager or the SSM parameter name (without the leading `/`):
-/// `<prefix>/<logical name>`.
+/// [`SecretRef::aws_name`], so no derived partial ARN can look like a complete one.
 pub fn stored_name(id: &Identity, secret: &SecretRef) -> String {
-    format!("{}/{}", id.secrets_prefix, secret.name())
+    secret.aws_name(&id.secrets_prefix)
 }
 
 /// The `valueFrom` of a secret: the explicit `targets.ecs.secret_arns` entry, else the ARN
@@ -77,19 +77,6 @@ pub fn value_from(model: &Validated, id: &Identity, secret: &SecretRef) -> Strin
         SecretsBackend::SecretsManager => format!("arn:{p}:secretsmanager:{r}:{a}:secret:{name}"),
         SecretsBackend::Ssm => format!("arn:{p}:ssm:{r}:{a}:parameter/{name}"),
     }
-}
-
-/// True when a derived Secrets Manager ARN for this secret would be ambiguous: a name that
-/// ends in `-` and six letters or digits (`app-secret`) looks like a complete ARN's random
-/// suffix, so Secrets Manager would not resolve the partial ARN by name.
-pub fn partial_arn_is_ambiguous(model: &Validated, id: &Identity, secret: &SecretRef) -> bool {
-    if explicit_arn(model, secret).is_some() || id.secrets_backend != SecretsBackend::SecretsManager
-    {
-        return false;
-    }
-    stored_name(id, secret)
-        .rsplit_once('-')
-        .is_some_and(|(_, tail)| tail.len() == 6 && tail.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// Resource patterns the execution role must be allowed to read (for the deploy note).

@@ -192,27 +192,36 @@ fn ssm_and_explicit_arns() {
     assert_eq!(secrets[0]["name"], "APP_SECRET");
     assert_eq!(
         secrets[0]["valueFrom"],
-        "arn:aws:ssm:eu-central-1:123456789012:parameter/apps/kimai/app-secret"
+        "arn:aws:ssm:eu-central-1:123456789012:parameter/apps/kimai/app_secret"
     );
     assert_eq!(
         secrets[1]["valueFrom"],
         "arn:aws:secretsmanager:eu-central-1:123456789012:secret:shared/kimai-url-AbC123"
     );
-    // SSM parameters have no random suffix: no ambiguity notice.
-    assert!(!out.notices.iter().any(|n| n.path == "app.app_secret"));
 }
 
 #[test]
-fn ambiguous_partial_arn_is_reported_unless_pinned() {
+fn derived_secrets_manager_arns_never_look_complete() {
+    // A partial ARN ending in `-` and six characters (`app-secret`) would be read as a complete
+    // ARN with a random suffix; derived names use `_` so none can.
     let out = rendered(&format!("{BASE}{ECS}"));
-    assert!(out.notices.iter().any(|n| n.path == "app.app_secret"));
-    let pinned = format!(
-        "{BASE}{ECS}    secret_arns:\n      app-secret: arn:aws:secretsmanager:eu-central-1:123456789012:secret:kimai/production/app-secret-Xy12Zw\n"
-    );
-    assert!(!rendered(&pinned)
-        .notices
+    let td = json(&out, "task-definition.json");
+    for s in kimai(&td)["secrets"].as_array().expect("secrets") {
+        let arn = s["valueFrom"].as_str().expect("arn");
+        let tail = arn.rsplit_once('-').map(|(_, t)| t).unwrap_or("");
+        assert!(
+            !(tail.len() == 6 && tail.bytes().all(|b| b.is_ascii_alphanumeric())),
+            "{arn}"
+        );
+    }
+    assert!(kimai(&td)["secrets"]
+        .as_array()
+        .expect("secrets")
         .iter()
-        .any(|n| n.path == "app.app_secret"));
+        .any(|s| {
+            s["valueFrom"]
+        == "arn:aws:secretsmanager:eu-central-1:123456789012:secret:kimai/production/app_secret"
+        }));
 }
 
 #[test]

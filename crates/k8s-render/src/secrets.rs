@@ -195,7 +195,7 @@ pub fn external_secret(id: &Identity<'_>, es: &ExternalSecrets) -> ExternalSecre
         .map(|secret| ExternalSecretData {
             secret_key: secret.to_string(),
             remote_ref: RemoteRef {
-                key: format!("{prefix}/{secret}"),
+                key: kimai_model::SecretRef::new(secret.to_string()).aws_name(&prefix),
             },
         })
         .collect();

@@ -265,7 +265,10 @@ fn external_secrets_compute_the_url_encoded_password() {
         .iter()
         .filter_map(|d| d["remoteRef"]["key"].as_str())
         .collect();
-    assert!(remote.contains(&"kimai/production/db-password"));
+    assert!(
+        remote.contains(&"kimai/production/db_password"),
+        "the same AWS names as ECS: {remote:?}"
+    );
     assert!(remote.iter().all(|k| !k.ends_with("-urlencoded")));
 }
 

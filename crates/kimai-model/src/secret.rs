@@ -35,6 +35,18 @@ impl SecretRef {
         self.secret.replace('-', "_").to_ascii_uppercase()
     }
 
+    /// The name in an AWS secret store (Secrets Manager, SSM Parameter Store) under `prefix`:
+    /// `<prefix>/<name with _ for ->` (`kimai/production/app_secret`). Underscores because
+    /// Secrets Manager reads a partial ARN ending in `-` and six characters (`app-secret`) as a
+    /// complete ARN with a random suffix, and would not find the secret.
+    pub fn aws_name(&self, prefix: &str) -> String {
+        format!(
+            "{}/{}",
+            prefix.trim_end_matches('/'),
+            self.secret.replace('-', "_")
+        )
+    }
+
     /// The name as an Ansible Vault variable (`vault_db_password`).
     pub fn vault_var(&self) -> String {
         format!("vault_{}", self.secret.replace('-', "_"))
