@@ -363,6 +363,12 @@ fn notices(model: &Validated) -> Vec<Notice> {
         ),
         StorageClass::Local => {}
     }
+    if spec.database.read_replica_host.is_some() {
+        add(
+            "database.read_replica_host",
+            "Kimai reads and writes through database.host; the replica is not used".into(),
+        );
+    }
     n
 }
 

@@ -240,6 +240,12 @@ fn notices(
             message,
         })
     };
+    if spec.database.read_replica_host.is_some() {
+        add(
+            "database.read_replica_host",
+            "Kimai reads and writes through database.host; the replica is not used".into(),
+        );
+    }
     match spec.ingress.tls.mode {
         TlsMode::None => {}
         TlsMode::Acm => add(

@@ -202,6 +202,9 @@ fn notices(model: &Validated) -> Vec<Notice> {
         (TlsMode::Secret, IngressClass::Alb) => add("ingress.tls.mode", "an ALB cannot use a Kubernetes TLS Secret; the load balancer controller discovers an ACM certificate for the hosts instead"),
         _ => {}
     }
+    if class == IngressClass::Alb {
+        add("ingress.max_body_mib", "not enforced: an ALB has no request-body limit; PHP's upload limits in the image apply");
+    }
     if spec
         .scaling
         .as_ref()
