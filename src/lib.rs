@@ -16,6 +16,8 @@
 //! Architecture invariant: like every crate of the workspace, this one does no I/O; only the
 //! `generate` example touches files, the environment or the clock.
 
+pub mod capabilities;
+
 pub use ansible_render as ansible;
 pub use compose_render as compose;
 pub use ecs_render as ecs;

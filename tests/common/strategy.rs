@@ -87,6 +87,7 @@ prop_compose! {
         cpu in prop::sample::select(vec!["250m", "500m", "1", "1.5", "2"]),
         memory in prop::sample::select(vec!["512Mi", "768Mi", "1Gi", "2Gi", "3Gi"]),
         arm in any::<bool>(),
+        local_yaml in any::<bool>(),
     ) -> Spec {
         let mut s = Spec::minimal(name, host);
         s.environment = environment.to_string();
@@ -95,6 +96,9 @@ prop_compose! {
         s.app.memory = memory.to_string();
         if mariadb {
             s.database.engine = DatabaseEngine::Mariadb;
+        }
+        if local_yaml {
+            s.app.local_yaml = Some("kimai:\n  ldap:\n    activate: true\n".into());
         }
         s.monitoring.datadog.enabled = datadog;
         if admin {
