@@ -281,10 +281,27 @@ def main():
     if "environments" in spec:
         for env, over in sorted(spec["environments"].items()):
             check_tree(spec_path, out / env, merge(spec["base"], over or {}))
+            check_overlay(out, env)
     else:
         check_tree(spec_path, out, spec)
     print(f"conformance {spec_path.name}: {R.passed} passed, {R.failed} failed")
     return 1 if R.failed else 0
+
+
+def built_objects(directory):
+    code, o, e = sh(["kubectl", "kustomize", directory])
+    if code != 0:
+        return None, e
+    return sorted(json.dumps(d, sort_keys=True) for d in yaml.safe_load_all(o) if d), ""
+
+
+def check_overlay(out, env):
+    """The kustomize overlay of an environment builds exactly that environment's manifests."""
+    if not (out / env / "k8s").is_dir():
+        return
+    want, e1 = built_objects(out / env / "k8s")
+    got, e2 = built_objects(out / "kustomize" / "overlays" / env)
+    R.check(want is not None and want == got, f"k8s: kustomize overlays/{env} builds exactly {env}/k8s", e1 or e2)
 
 
 def check_tree(spec_path, out, spec):

@@ -1,6 +1,7 @@
 //! `cargo run --example generate -- [--spec FILE] [--out DIR] [--target all|compose|k8s|ecs|ansible]`
 //!
-//! A multi-environment file (`base` + `environments`) renders to `OUT/<environment>/<target>/`.
+//! A multi-environment file (`base` + `environments`) renders to `OUT/<environment>/<target>/`,
+//! plus `OUT/kustomize/{base,overlays/<environment>}` for Kubernetes.
 //! Loads and validates a spec (the embedded production spec without `--spec`), renders the
 //! targets, and writes `OUT/<target>/...`. Exit 0 on success, 1 on an invalid spec or a target
 //! that cannot render (nothing written), 2 on bad usage. Files are written atomically (temporary
@@ -99,10 +100,52 @@ fn main() -> ExitCode {
             }
         }
     }
+    // Several environments on Kubernetes: also one kustomize base with an overlay each.
+    let k8s: Vec<(String, &kimai_deploy::Rendered)> = models
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(m, (_, o))| {
+            o.rendered
+                .iter()
+                .find(|(t, _)| *t == Target::Kubernetes)
+                .map(|(_, r)| (m.environment().to_string(), r))
+        })
+        .collect();
+    let overlays = if multi && k8s.len() > 1 {
+        match kimai_deploy::overlays::kustomize_overlays(&k8s) {
+            Ok(files) => Some(kimai_deploy::Rendered {
+                files,
+                notices: Vec::new(),
+            }),
+            Err(e) => {
+                eprintln!("error: kustomize overlays: {e}; nothing was written");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        None
+    };
     let mut out = std::io::stdout().lock();
     for (base, outcome) in &outcomes {
         if write_outcome(&mut out, base, outcome).is_err() {
             return ExitCode::from(1);
+        }
+    }
+    if let Some(overlays) = overlays {
+        let dir = args.out.join("kustomize");
+        match write_target(&dir, &overlays) {
+            Ok(changed) => {
+                let _ = writeln!(
+                    out,
+                    "kustomize: base + {} overlays in {} ({changed} changed)",
+                    k8s.len(),
+                    dir.display()
+                );
+            }
+            Err(e) => {
+                eprintln!("error: writing {}: {e}", dir.display());
+                return ExitCode::from(1);
+            }
         }
     }
     ExitCode::SUCCESS

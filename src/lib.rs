@@ -17,6 +17,7 @@
 //! `generate` example touches files, the environment or the clock.
 
 pub mod capabilities;
+pub mod overlays;
 pub mod spec_doc;
 
 pub use ansible_render as ansible;

@@ -225,6 +225,25 @@ fn multi_environment_file_renders_each_environment_in_its_folder() {
             .expect("compose.yaml per environment");
         assert!(compose.contains(&format!("name: kimai-{env}")), "{env}");
     }
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        "examples/environments/kimai.yaml",
+        "--target",
+        "k8s",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for env in ["dev", "staging", "production"] {
+        let k =
+            fs::read_to_string(out.join(format!("kustomize/overlays/{env}/kustomization.yaml")))
+                .expect("overlay");
+        assert!(
+            k.contains(&format!("namespace: kimai-{env}")) && k.contains("../../base"),
+            "{k}"
+        );
+    }
+    assert!(out.join("kustomize/base/kustomization.yaml").exists());
     let dev = fs::read_to_string(out.join("dev/compose/compose.yaml")).expect("dev");
     assert!(dev.contains("DEFAULT_URI: \"http://kimai.dev.example.com\""));
     assert!(!dev.contains("datadog"), "dev removes monitoring with null");
