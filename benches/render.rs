@@ -5,7 +5,7 @@
 mod fleet_spec;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use kimai_deploy::{load, render, validate, Format, Target};
+use kimai_deploy::{load, render, render_all, validate, Format, Selection, Target};
 
 fn bench(c: &mut Criterion) {
     let spec = kimai_deploy::DEFAULT_SPEC.as_bytes();
@@ -22,13 +22,14 @@ fn bench(c: &mut Criterion) {
     }
     c.bench_function("render all targets, default spec", |b| {
         b.iter(|| {
-            let mut bytes = 0;
-            for target in Target::ALL {
-                if let Ok(r) = render(&model, target) {
-                    bytes += r.files.iter().map(|f| f.contents.len()).sum::<usize>();
-                }
-            }
-            bytes
+            let outcome =
+                render_all(std::hint::black_box(&model), Selection::All).expect("renders");
+            outcome
+                .rendered
+                .iter()
+                .flat_map(|(_, r)| &r.files)
+                .map(|f| f.contents.len())
+                .sum::<usize>()
         })
     });
     let fleet: Vec<_> = (0..1000).map(fleet_spec::fleet_spec).collect();
@@ -41,11 +42,13 @@ fn bench(c: &mut Criterion) {
                 let mut bytes = 0;
                 for spec in specs {
                     let model = validate(spec).expect("fleet specs are valid");
-                    for target in Target::ALL {
-                        if let Ok(r) = render(&model, target) {
-                            bytes += r.files.iter().map(|f| f.contents.len()).sum::<usize>();
-                        }
-                    }
+                    let outcome = render_all(&model, Selection::All).expect("renders");
+                    bytes += outcome
+                        .rendered
+                        .iter()
+                        .flat_map(|(_, r)| &r.files)
+                        .map(|f| f.contents.len())
+                        .sum::<usize>();
                 }
                 bytes
             },

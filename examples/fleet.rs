@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use kimai_deploy::{render, validate, Target};
+use kimai_deploy::{render_all, validate, Selection};
 
 #[path = "../benches/fleet_spec.rs"]
 mod fleet_spec;
@@ -32,13 +32,17 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        for target in Target::ALL {
-            match render(&model, target) {
-                Ok(r) => {
+        match render_all(&model, Selection::All) {
+            Ok(outcome) => {
+                for (_, r) in &outcome.rendered {
                     files += r.files.len();
                     bytes += r.files.iter().map(|f| f.contents.len()).sum::<usize>();
                 }
-                Err(_) => skipped += 1,
+                skipped += outcome.skipped.len();
+            }
+            Err(e) => {
+                eprintln!("spec {i}: {e}");
+                return ExitCode::from(1);
             }
         }
     }

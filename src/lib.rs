@@ -74,6 +74,16 @@ pub struct Outcome {
 
 /// Renders one target.
 pub fn render(model: &Validated, target: Target) -> Result<Rendered, Error> {
+    render_with(model, target, None)
+}
+
+/// Renders one target; `compose` is this model's Compose output when already rendered (the
+/// Ansible playbook deploys it, so [`render_all`] renders it once for both).
+fn render_with(
+    model: &Validated,
+    target: Target,
+    compose: Option<&Rendered>,
+) -> Result<Rendered, Error> {
     let render_err = |message: String| Error::Render { target, message };
     match target {
         Target::Compose => compose_render::render(model, &compose_render::Options::default())
@@ -86,8 +96,15 @@ pub fn render(model: &Validated, target: Target) -> Result<Rendered, Error> {
             }),
         Target::Ansible => {
             // The playbook deploys the Compose project of the same model: one source of truth.
-            let compose = compose_render::render(model, &compose_render::Options::default())
-                .map_err(|e| render_err(format!("the compose project it deploys: {e}")))?;
+            let fresh;
+            let compose = match compose {
+                Some(c) => c,
+                None => {
+                    fresh = compose_render::render(model, &compose_render::Options::default())
+                        .map_err(|e| render_err(format!("the compose project it deploys: {e}")))?;
+                    &fresh
+                }
+            };
             let bindings = compose_render::secret_bindings(model);
             let project = ansible_render::ComposeProject {
                 files: &compose.files,
@@ -133,7 +150,12 @@ pub fn render_all(model: &Validated, selection: Selection) -> Result<Outcome, Er
         Selection::Only(t) => (t, false),
     };
     for target in Target::ALL.into_iter().filter(|t| targets.contains(t)) {
-        match render(model, target) {
+        let compose = outcome
+            .rendered
+            .iter()
+            .find(|(t, _)| *t == Target::Compose)
+            .map(|(_, r)| r);
+        match render_with(model, target, compose) {
             Ok(r) => outcome.rendered.push((target, r)),
             Err(Error::Invalid { diagnostics, .. }) if lenient => {
                 let first = diagnostics

@@ -32,9 +32,10 @@ pub fn emit(value: &Value, header: &str, comments: &Comments) -> String {
     for line in header.lines() {
         push_comment(&mut out, 0, line);
     }
+    let mut path = String::new();
     match value {
-        Value::Object(m) if !m.is_empty() => emit_map(&mut out, m, 0, "", comments),
-        Value::Array(a) if !a.is_empty() => emit_seq(&mut out, a, 0, "", comments),
+        Value::Object(m) if !m.is_empty() => emit_map(&mut out, m, 0, &mut path, comments),
+        Value::Array(a) if !a.is_empty() => emit_seq(&mut out, a, 0, &mut path, comments),
         other => {
             out.push_str(&scalar(other, 0));
             out.push('\n');
@@ -58,13 +59,18 @@ fn emit_map(
     out: &mut String,
     m: &serde_json::Map<String, Value>,
     indent: usize,
-    path: &str,
+    path: &mut String,
     comments: &Comments,
 ) {
     let pad = " ".repeat(indent);
     for (k, v) in m {
-        let p = format!("{path}/{k}");
-        if let Some(c) = comments.get(&p) {
+        let len = path.len();
+        path.push('/');
+        path.push_str(k);
+        if let Some(c) = (!comments.is_empty())
+            .then(|| comments.get(path.as_str()))
+            .flatten()
+        {
             for line in c.lines() {
                 push_comment(out, indent, line);
             }
@@ -73,34 +79,36 @@ fn emit_map(
         match v {
             Value::Object(inner) if !inner.is_empty() => {
                 let _ = writeln!(out, "{pad}{key}:");
-                emit_map(out, inner, indent + 2, &p, comments);
+                emit_map(out, inner, indent + 2, path, comments);
             }
             Value::Array(inner) if !inner.is_empty() => {
                 let _ = writeln!(out, "{pad}{key}:");
-                emit_seq(out, inner, indent + 2, &p, comments);
+                emit_seq(out, inner, indent + 2, path, comments);
             }
             other => {
                 let _ = writeln!(out, "{pad}{key}: {}", scalar(other, indent + 2));
             }
         }
+        path.truncate(len);
     }
 }
 
-fn emit_seq(out: &mut String, a: &[Value], indent: usize, path: &str, comments: &Comments) {
+fn emit_seq(out: &mut String, a: &[Value], indent: usize, path: &mut String, comments: &Comments) {
     let pad = " ".repeat(indent);
     for (i, v) in a.iter().enumerate() {
-        let p = format!("{path}/{i}");
+        let len = path.len();
+        let _ = write!(path, "/{i}");
         match v {
             Value::Object(inner) if !inner.is_empty() => {
                 let mut buf = String::new();
-                emit_map(&mut buf, inner, indent + 2, &p, comments);
+                emit_map(&mut buf, inner, indent + 2, path, comments);
                 out.push_str(&pad);
                 out.push_str("- ");
                 out.push_str(&buf[indent + 2..]);
             }
             Value::Array(inner) if !inner.is_empty() => {
                 let mut buf = String::new();
-                emit_seq(&mut buf, inner, indent + 2, &p, comments);
+                emit_seq(&mut buf, inner, indent + 2, path, comments);
                 out.push_str(&pad);
                 out.push_str("- ");
                 out.push_str(&buf[indent + 2..]);
@@ -109,6 +117,7 @@ fn emit_seq(out: &mut String, a: &[Value], indent: usize, path: &str, comments: 
                 let _ = writeln!(out, "{pad}- {}", scalar(other, indent + 2));
             }
         }
+        path.truncate(len);
     }
 }
 
