@@ -109,6 +109,7 @@ fn render_with(
             let project = ansible_render::ComposeProject {
                 files: &compose.files,
                 bindings: &bindings,
+                notices: &compose.notices,
             };
             ansible_render::render(model, &project, &ansible_render::Options::default()).map_err(
                 |e| match e {

@@ -28,6 +28,7 @@ fn run(spec: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let project = ansible_render::ComposeProject {
         files: &compose.files,
         bindings: &bindings,
+        notices: &compose.notices,
     };
     let rendered = ansible_render::render(&model, &project, &ansible_render::Options::default())?;
     let dir = out.join("ansible");

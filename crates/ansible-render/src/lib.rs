@@ -24,7 +24,7 @@
 //!     encoding: SecretEncoding::UrlEncoded,
 //!     purpose: "the database password, URL-encoded".into(),
 //! }];
-//! let compose = ansible_render::ComposeProject { files: &files, bindings: &bindings };
+//! let compose = ansible_render::ComposeProject { files: &files, bindings: &bindings, notices: &[] };
 //! let out = ansible_render::render(&model, &compose, &ansible_render::Options::default()).unwrap();
 //! assert!(out.file("site.yml").unwrap().contents.contains("community.docker.docker_compose_v2:"));
 //! assert!(out.file("group_vars/all/vault.yml.example").unwrap().contents.contains("vault_db_password: \"\""));
@@ -46,8 +46,8 @@ mod vars;
 
 use kimai_model::yaml::{to_yaml, Comments};
 use kimai_model::{
-    DatabaseEngine, DatabaseMode, Notice, OutputFile, Rendered, SecretBinding, StorageClass,
-    Target, TlsMode, Validated,
+    DatabaseEngine, DatabaseMode, Notice, OutputFile, Rendered, SecretBinding, Target, TlsMode,
+    Validated,
 };
 
 pub use jinja::{env_template, env_value_expr, literal, DOTENV_ESCAPE, URL_ENCODE};
@@ -57,14 +57,17 @@ pub use site::{
 };
 pub use vars::{DOCKER_PACKAGES, GROUP};
 
-/// The compose project the playbook deploys: compose-render's files and `.env` bindings,
-/// passed in as data.
+/// The compose project the playbook deploys: compose-render's files, `.env` bindings and
+/// notices, passed in as data.
 #[derive(Debug, Clone, Copy)]
 pub struct ComposeProject<'a> {
     /// The compose project's files, paths relative to its folder (`compose.yaml`, `nginx/kimai.conf`).
     pub files: &'a [OutputFile],
     /// Every `.env` variable compose.yaml reads, with the secret it carries.
     pub bindings: &'a [SecretBinding],
+    /// What the compose project cannot express; each host runs that project, so these hold
+    /// for the playbook too (re-targeted to `ansible`, except backups, which it handles itself).
+    pub notices: &'a [Notice],
 }
 
 /// Options of the Ansible renderer. The spec carries the deployment; these are tool versions
@@ -148,7 +151,7 @@ pub fn render(
     let spec = model.spec();
     let project = project::read(compose.files, compose.bindings)?;
     let tls_files = spec.ingress.tls.mode == TlsMode::Files;
-    let mut notices = notices(model);
+    let mut notices = notices(model, compose.notices);
     let backup = backup_plan(model, &project, &mut notices);
     let play = play(model, &project, backup.is_some());
     let handlers: Vec<String> = play.handlers.iter().map(|h| h.name.clone()).collect();
@@ -300,74 +303,28 @@ fn backup_script(model: &Validated, plan: &BackupPlan, options: &Options) -> Res
     )
 }
 
-fn notices(model: &Validated) -> Vec<Notice> {
+fn notices(model: &Validated, compose: &[Notice]) -> Vec<Notice> {
     let spec = model.spec();
-    let mut n = Vec::new();
-    let mut add = |path: &str, message: String| {
+    // Each host runs exactly the compose project: what Compose cannot express, the playbook
+    // cannot either. Backups are the exception: the playbook installs them (see backup_plan).
+    let mut n: Vec<Notice> = compose
+        .iter()
+        .filter(|c| c.path != "backup")
+        .map(|c| Notice {
+            target: "ansible",
+            path: c.path.clone(),
+            message: format!("{} (on each host)", c.message),
+        })
+        .collect();
+    if spec.targets.ansible.hosts.len() > 1 {
         n.push(Notice {
             target: "ansible",
-            path: path.into(),
-            message,
-        });
-    };
-    if let Some(s) = &spec.scaling {
-        add(
-            "scaling",
-            format!(
-                "each host runs the compose project with min_replicas ({}) Kimai replicas; there is no autoscaler",
-                s.min_replicas
-            ),
-        );
-    }
-    if spec.targets.ansible.hosts.len() > 1 {
-        add(
-            "targets.ansible.hosts",
-            format!(
+            path: "targets.ansible.hosts".into(),
+            message: format!(
                 "each of the {} hosts runs its own complete compose project; share one Kimai only with an external database and shared storage behind a load balancer",
                 spec.targets.ansible.hosts.len()
             ),
-        );
-    }
-    match spec.ingress.tls.mode {
-        TlsMode::Acm => add(
-            "ingress.tls.mode",
-            "ACM certificates live on an AWS load balancer; the host's proxy serves plain HTTP for one in front".into(),
-        ),
-        TlsMode::Secret => add(
-            "ingress.tls.mode",
-            "a Kubernetes TLS Secret is not available on a VM; the proxy serves plain HTTP (use `files`)".into(),
-        ),
-        TlsMode::None | TlsMode::Files => {}
-    }
-    if let Some(issuer) = &spec.ingress.tls.cluster_issuer {
-        add(
-            "ingress.tls.cluster_issuer",
-            format!("cert-manager (`{issuer}`) does not run on a VM"),
-        );
-    }
-    if spec.ingress.waf_acl_arn.is_some() {
-        add(
-            "ingress.waf_acl_arn",
-            "a WAF attaches to an AWS load balancer, not to the host's proxy".into(),
-        );
-    }
-    match spec.storage.class {
-        StorageClass::Efs => add(
-            "storage.class",
-            "Kimai's data lives in local Docker volumes on each host, not on EFS".into(),
-        ),
-        StorageClass::Shared => add(
-            "storage.class",
-            "Kimai's data lives in local Docker volumes on each host, not on a shared StorageClass"
-                .into(),
-        ),
-        StorageClass::Local => {}
-    }
-    if spec.database.read_replica_host.is_some() {
-        add(
-            "database.read_replica_host",
-            "Kimai reads and writes through database.host; the replica is not used".into(),
-        );
+        });
     }
     n
 }

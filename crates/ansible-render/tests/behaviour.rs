@@ -317,6 +317,7 @@ fn invalid_projects_are_errors_not_panics() {
     let none = ansible_render::ComposeProject {
         files: &[],
         bindings: &[],
+        notices: &[],
     };
     let err =
         ansible_render::render(&model, &none, &ansible_render::Options::default()).unwrap_err();
@@ -331,6 +332,7 @@ fn invalid_projects_are_errors_not_panics() {
     let bad = ansible_render::ComposeProject {
         files: &files,
         bindings: &[],
+        notices: &[],
     };
     let err =
         ansible_render::render(&model, &bad, &ansible_render::Options::default()).unwrap_err();

@@ -41,6 +41,7 @@ pub fn render(model: &Validated) -> Rendered {
     let project = ansible_render::ComposeProject {
         files: &compose.files,
         bindings: &bindings,
+        notices: &compose.notices,
     };
     ansible_render::render(model, &project, &ansible_render::Options::default())
         .expect("ansible renders")
