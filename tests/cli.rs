@@ -265,3 +265,37 @@ fn multi_environment_file_renders_each_environment_in_its_folder() {
     assert!(err.contains("environments.prod.app.cpu"), "{err}");
     assert_eq!(tree(&out), before);
 }
+
+#[test]
+fn impossible_ecs_deployments_exit_1_with_paths_and_write_nothing() {
+    let ecs = "targets: { ecs: { region: eu-west-1, account_id: \"123456789012\", cluster: c, subnets: [subnet-01234567], security_groups: [sg-01234567] } }\n";
+    let cases = [
+        // Not a Fargate size: invalid for every target.
+        (format!("name: kimai\ningress: {{ host: k.example.com }}\n{}", ecs.replace("cluster: c,", "cluster: c, cpu: 256, memory: 4096,")), vec!["targets.ecs.cpu", "256"], None),
+        // Missing settings: every one at once.
+        ("name: kimai\ningress: { host: k.example.com }\ntargets: { ecs: { cluster: c } }\n".to_string(), vec!["targets.ecs.region", "targets.ecs.account_id", "targets.ecs.subnets", "targets.ecs.security_groups"], None),
+        // A bundled database on ECS: an error when ECS is asked for.
+        (format!("name: kimai\ningress: {{ host: k.example.com }}\nstorage: {{ class: efs, efs: {{ file_system_id: fs-01234567 }} }}\n{ecs}"), vec!["database.mode", "use `database.mode: external`"], Some("ecs")),
+    ];
+    let dir = tempdir("ecs-invalid");
+    for (i, (spec, expect, target)) in cases.iter().enumerate() {
+        let path = dir.join(format!("spec-{i}.yaml"));
+        fs::write(&path, spec).expect("write");
+        let out = dir.join(format!("out-{i}"));
+        let mut args = vec![
+            "--out",
+            out.to_str().expect("utf8"),
+            "--spec",
+            path.to_str().expect("utf8"),
+        ];
+        if let Some(t) = target {
+            args.extend(["--target", t]);
+        }
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "case {i}: {}", stderr(&o));
+        for e in expect {
+            assert!(stderr(&o).contains(e), "case {i}: `{e}` in {}", stderr(&o));
+        }
+        assert!(!out.exists(), "case {i}: nothing written");
+    }
+}
