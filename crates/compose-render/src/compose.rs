@@ -165,6 +165,30 @@ pub struct Deploy {
     pub resources: Resources,
 }
 
+impl Deploy {
+    /// Resources with a memory limit and a CPU and memory reservation (no CPU limit).
+    pub fn sized(
+        replicas: Option<u32>,
+        cpus: String,
+        memory_limit: String,
+        memory_reserved: String,
+    ) -> Self {
+        Deploy {
+            replicas,
+            resources: Resources {
+                limits: Limits {
+                    cpus: None,
+                    memory: memory_limit,
+                },
+                reservations: Limits {
+                    cpus: Some(cpus),
+                    memory: memory_reserved,
+                },
+            },
+        }
+    }
+}
+
 /// `deploy.resources`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resources {

@@ -133,19 +133,12 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
             start_period: format!("{STARTUP_BUDGET_SECONDS}s"),
             start_interval: "5s".into(),
         }),
-        deploy: Some(Deploy {
-            replicas: Some(replicas),
-            resources: Resources {
-                limits: Limits {
-                    cpus: None,
-                    memory: mib(model.app_memory()),
-                },
-                reservations: Limits {
-                    cpus: Some(model.app_cpu().as_cores()),
-                    memory: mib(model.app_memory()),
-                },
-            },
-        }),
+        deploy: Some(Deploy::sized(
+            Some(replicas),
+            model.app_cpu().as_cores(),
+            mib(model.app_memory()),
+            mib(model.app_memory()),
+        )),
         logging: Logging::default(),
         stop_signal: Some("SIGWINCH".into()),
         stop_grace_period: Some("30s".into()),
@@ -209,19 +202,12 @@ pub fn database(model: &Validated) -> Service {
             start_period: "120s".into(),
             start_interval: "2s".into(),
         }),
-        deploy: Some(Deploy {
-            replicas: None,
-            resources: Resources {
-                limits: Limits {
-                    cpus: None,
-                    memory: mib(model.db_memory()),
-                },
-                reservations: Limits {
-                    cpus: Some(model.db_cpu().as_cores()),
-                    memory: mib(model.db_memory()),
-                },
-            },
-        }),
+        deploy: Some(Deploy::sized(
+            None,
+            model.db_cpu().as_cores(),
+            mib(model.db_memory()),
+            mib(model.db_memory()),
+        )),
         logging: Logging::default(),
         stop_grace_period: Some("60s".into()),
         ..Service::default()
@@ -283,19 +269,12 @@ pub fn proxy(model: &Validated, tls_files: bool) -> Service {
             start_period: "10s".into(),
             start_interval: "2s".into(),
         }),
-        deploy: Some(Deploy {
-            replicas: None,
-            resources: Resources {
-                limits: Limits {
-                    cpus: None,
-                    memory: "128m".into(),
-                },
-                reservations: Limits {
-                    cpus: Some("0.1".into()),
-                    memory: "32m".into(),
-                },
-            },
-        }),
+        deploy: Some(Deploy::sized(
+            None,
+            "0.1".into(),
+            "128m".into(),
+            "32m".into(),
+        )),
         logging: Logging::default(),
         stop_signal: Some("SIGQUIT".into()),
         stop_grace_period: Some("30s".into()),
@@ -352,19 +331,12 @@ pub fn datadog(model: &Validated) -> Service {
             start_period: "30s".into(),
             start_interval: "5s".into(),
         }),
-        deploy: Some(Deploy {
-            replicas: None,
-            resources: Resources {
-                limits: Limits {
-                    cpus: None,
-                    memory: "512m".into(),
-                },
-                reservations: Limits {
-                    cpus: Some("0.1".into()),
-                    memory: "256m".into(),
-                },
-            },
-        }),
+        deploy: Some(Deploy::sized(
+            None,
+            "0.1".into(),
+            "512m".into(),
+            "256m".into(),
+        )),
         logging: Logging::default(),
         ..Service::default()
     }
