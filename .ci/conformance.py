@@ -29,6 +29,14 @@ from pathlib import Path
 import yaml
 
 BIN = Path(sys.executable).parent
+
+
+class Yaml12Loader(yaml.SafeLoader):
+    """Reads kubectl kustomize's output, which is YAML 1.2: a bare `=` is the string "=",
+    not YAML 1.1's `value` key type that PyYAML would refuse."""
+
+
+Yaml12Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 # Characters that break URLs, shells, YAML, dotenv and Jinja, for the vault run.
 HARD_SECRET = "pw/@:?#&%+ $x'\"!\\{{ y }}ü"
 K8S_VERSIONS = ("1.30", "1.37")
@@ -162,7 +170,7 @@ def check_k8s(out):
                     problems.append(f"{name}: no schema for {obj.get('apiVersion')} {obj.get('kind')}")
         R.check(not problems, f"k8s: {len(objects)} objects valid (strict) for Kubernetes {version}", "\n".join(problems))
     code, o, e = sh(["kubectl", "kustomize", d])
-    built = [x for x in yaml.safe_load_all(o) if x] if code == 0 else []
+    built = [x for x in yaml.load_all(o, Loader=Yaml12Loader) if x] if code == 0 else []
     R.check(code == 0 and len(built) == len(objects), f"k8s: kustomize builds all {len(objects)} objects",
             e or f"built {len(built)}")
     R.check(any(obj.get("kind") == "Deployment" for _, obj in objects), "k8s: a Deployment exists")
@@ -292,7 +300,7 @@ def built_objects(directory):
     code, o, e = sh(["kubectl", "kustomize", directory])
     if code != 0:
         return None, e
-    return sorted(json.dumps(d, sort_keys=True) for d in yaml.safe_load_all(o) if d), ""
+    return sorted(json.dumps(d, sort_keys=True) for d in yaml.load_all(o, Loader=Yaml12Loader) if d), ""
 
 
 def check_overlay(out, env):
