@@ -81,6 +81,14 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
     })?;
     let mut all = Diagnostics::default();
     let mut models = Vec::new();
+    if !multi.base.is_mapping() {
+        all.error_hint(
+            "base",
+            format!("is {}, expected a mapping", describe(&multi.base)),
+            "`base` is the spec every environment starts from, such as `{ name: kimai, ingress: { host: kimai.example.com } }`",
+        );
+        return Err(all);
+    }
     if multi.environments.is_empty() {
         all.error_hint(
             "environments",
@@ -90,6 +98,20 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
     }
     for (name, over) in multi.environments {
         let prefix = format!("environments.{name}");
+        // `production:` with nothing under it means "no overrides".
+        let over = if over.is_null() {
+            Value::Mapping(Default::default())
+        } else {
+            over
+        };
+        if !over.is_mapping() {
+            all.error_hint(
+                &prefix,
+                format!("is {}, expected a mapping of overrides", describe(&over)),
+                "write the keys that differ from `base`, or `{}` for none",
+            );
+            continue;
+        }
         if !check::dns_label(&name, 32) {
             all.error(
                 &prefix,
@@ -137,6 +159,137 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
     all.into_result(models)
 }
 
+/// The JSON Schema of a multi-environment file (draft 2020-12), derived from [`spec_schema`]
+/// (`crate::spec_schema`): `base` and every environment's overrides are partial specs. Every key
+/// and value type is checked as in a single spec, unknown keys are rejected at every level, and
+/// any value may be `null` (which removes the key). Required fields are not: they may come from
+/// either side, and kimai-deploy checks each merged environment in full.
+pub fn environments_schema() -> schemars::Schema {
+    use serde_json::{json, Value as Json};
+    let mut spec = serde_json::to_value(crate::spec_schema()).unwrap_or_default();
+    let mut defs = spec
+        .as_object_mut()
+        .and_then(|o| o.remove("$defs"))
+        .unwrap_or_else(|| json!({}));
+    if let Some(root) = spec.as_object_mut() {
+        for key in ["$schema", "title", "description"] {
+            root.remove(key);
+        }
+        if let Some(Json::Object(props)) = root.get_mut("properties") {
+            // Set by the environment's key; `$schema` belongs to the file, not to `base`.
+            props.remove("environment");
+            props.remove("$schema");
+        }
+        root.insert(
+            "description".into(),
+            "A partial spec: `base`, or what one environment changes in it.".into(),
+        );
+    }
+    partial(&mut spec);
+    if let Some(defs) = defs.as_object_mut() {
+        defs.values_mut().for_each(partial);
+        defs.insert("Overrides".into(), spec);
+    }
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kimai-deploy environments file: one Kimai deployment in several environments",
+        "description": "`base` deep-merged with each environment's overrides gives that environment's spec (mappings merge key by key, lists and scalars replace, `null` removes a key so its default applies). Renders to OUT/<environment>/<target>/.",
+        "type": "object",
+        "properties": {
+            "$schema": {
+                "description": "Optional JSON Schema reference for editors; ignored.",
+                "type": "string"
+            },
+            "base": {
+                "description": "What every environment shares.",
+                "$ref": "#/$defs/Overrides"
+            },
+            "environments": {
+                "description": "Environment name (a lowercase DNS label of at most 32 characters, also the `environment` of its spec) to its overrides; empty for none.",
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": { "pattern": "^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$" },
+                "additionalProperties": {
+                    "anyOf": [{ "$ref": "#/$defs/Overrides" }, { "type": "null" }]
+                }
+            }
+        },
+        "required": ["base", "environments"],
+        "additionalProperties": false,
+        "$defs": defs,
+    });
+    schemars::Schema::try_from(schema).unwrap_or_default()
+}
+
+/// Makes an object schema partial: nothing required, every property (and map value) nullable.
+fn partial(schema: &mut serde_json::Value) {
+    use serde_json::Value as Json;
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    obj.remove("required");
+    if let Some(Json::Object(props)) = obj.get_mut("properties") {
+        for p in props.values_mut() {
+            partial(p);
+            nullable(p);
+        }
+    }
+    if let Some(map_values @ Json::Object(_)) = obj.get_mut("additionalProperties") {
+        partial(map_values);
+        nullable(map_values);
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Json::Array(options)) = obj.get_mut(key) {
+            options.iter_mut().for_each(partial);
+        }
+    }
+}
+
+fn nullable(schema: &mut serde_json::Value) {
+    use serde_json::{json, Map, Value as Json};
+    fn allows_null(s: &Json) -> bool {
+        match s.get("type") {
+            Some(Json::String(t)) if t == "null" => return true,
+            Some(Json::Array(ts)) if ts.iter().any(|t| t == "null") => return true,
+            _ => {}
+        }
+        ["anyOf", "oneOf"].iter().any(|k| {
+            s.get(*k)
+                .and_then(Json::as_array)
+                .is_some_and(|xs| xs.iter().any(allows_null))
+        })
+    }
+    if allows_null(schema) {
+        return;
+    }
+    let inner = schema.take();
+    let mut wrapper = Map::new();
+    if let Some(d) = inner.get("description") {
+        wrapper.insert("description".into(), d.clone());
+    }
+    wrapper.insert("anyOf".into(), json!([inner, { "type": "null" }]));
+    *schema = Json::Object(wrapper);
+}
+
+/// How a non-mapping value reads in an error message.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "empty".to_string(),
+        Value::Sequence(_) => "a list".to_string(),
+        Value::Mapping(_) => "a mapping".to_string(),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Number(n) => format!("`{n}`"),
+        Value::String(text) => {
+            let short: String = text.chars().take(60).collect();
+            format!(
+                "`{short}`{}",
+                if short.len() < text.len() { "…" } else { "" }
+            )
+        }
+        Value::Tagged(t) => format!("a value tagged `{}`", t.tag),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +320,37 @@ mod tests {
             [
                 "environments.Bad",
                 "environments.production.scaling.min_replicas"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_environment_has_no_overrides() {
+        let text = MULTI.replace("production: {}", "production:");
+        let models = load_all(text.as_bytes(), Format::Yaml).unwrap();
+        assert_eq!(models[1].environment(), "production");
+        assert_eq!(models[1].max_replicas(), 4);
+    }
+
+    #[test]
+    fn base_and_overrides_must_be_mappings() {
+        let err = load_all(b"base: 3\nenvironments: { dev: {} }\n", Format::Yaml).unwrap_err();
+        let problems: Vec<String> = err
+            .iter()
+            .map(|d| format!("{}: {}", d.path, d.message))
+            .collect();
+        assert_eq!(problems, ["base: is `3`, expected a mapping"]);
+        let text = MULTI.replace("production: {}", "production: [a]\n  staging: on");
+        let err = load_all(text.as_bytes(), Format::Yaml).unwrap_err();
+        let problems: Vec<String> = err
+            .iter()
+            .map(|d| format!("{}: {}", d.path, d.message))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "environments.production: is a list, expected a mapping of overrides",
+                "environments.staging: is `on`, expected a mapping of overrides",
             ]
         );
     }

@@ -39,7 +39,7 @@ pub use derive::{
     KIMAI_PORT, LOCAL_YAML_PATH, PERSISTENT_DIRS, PRIVATE_IPV4_HOSTS, STARTUP_BUDGET_SECONDS,
 };
 pub use diag::{Diagnostic, Diagnostics, Notice};
-pub use environments::{is_multi_environment, load_all};
+pub use environments::{environments_schema, is_multi_environment, load_all};
 pub use load::{load, parse, Format};
 pub use quantity::{Bytes, Millicores};
 pub use secret::{secret_name_problem, SecretRef};
