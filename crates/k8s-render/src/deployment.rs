@@ -122,6 +122,10 @@ pub fn resources(cpu: &str, memory: &str) -> ResourceRequirements {
     }
 }
 
+/// Spread over zones where possible and over nodes strictly (one pod per node before a second
+/// lands on any). `nodeTaintsPolicy: Honor` leaves nodes the pod cannot tolerate (tainted system
+/// or GPU pools) out of the skew count; counted, they are empty domains that no pod can fill,
+/// and the strict node spread would leave new pods Pending.
 fn spread(id: &Identity<'_>) -> Vec<TopologySpreadConstraint> {
     [
         ("topology.kubernetes.io/zone", "ScheduleAnyway"),
@@ -134,6 +138,7 @@ fn spread(id: &Identity<'_>) -> Vec<TopologySpreadConstraint> {
         when_unsatisfiable: when.into(),
         label_selector: Some(id.selector(Component::Web)),
         match_label_keys: Some(vec!["pod-template-hash".into()]),
+        node_taints_policy: Some("Honor".into()),
         ..Default::default()
     })
     .collect()
@@ -326,7 +331,7 @@ pub fn comments(model: &Validated) -> Comments {
         "No docker-link style variables: they could clash with Kimai's environment.",
     );
     if model.max_replicas() > 1 {
-        add("/spec/template/spec/topologySpreadConstraints".into(), "Spread across zones when possible, never two pods of one rollout on one node\nwhile another node is free (pod-template-hash: counted per ReplicaSet).");
+        add("/spec/template/spec/topologySpreadConstraints".into(), "Spread across zones when possible, never two pods of one rollout on one node\nwhile another node is free (pod-template-hash: counted per ReplicaSet; nodes whose\ntaints the pod does not tolerate are not counted).");
     }
     add("/spec/template/spec/containers".into(), "Kimai's env: plain values have every `$` doubled: the kubelet expands `$(VAR)` and `$$`,\nso they arrive byte-exact. DATABASE_URL alone expands $(DB_PASSWORD_URLENCODED),\nwhich is why that variable comes right before it.");
     add(format!("{c0}/resources"), "Memory limit equals the request (PHP's memory_limit is 512M; less is OOM-killed).\nNo CPU limit: throttling makes PHP requests slow without protecting neighbours.");

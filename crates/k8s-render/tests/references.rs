@@ -142,6 +142,10 @@ fn selectors_match_pod_labels() {
                 for c in tsc {
                     let sel = labels(&c["labelSelector"]["matchLabels"]);
                     assert!(matches(&sel, &labels(&t["metadata"]["labels"])));
+                    // A strict spread must not count nodes the pod cannot run on.
+                    if c["whenUnsatisfiable"] == "DoNotSchedule" {
+                        assert_eq!(c["nodeTaintsPolicy"], "Honor", "{path:?}");
+                    }
                 }
             }
         }
