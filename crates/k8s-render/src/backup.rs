@@ -14,7 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kimai_model::yaml::Comments;
 use kimai_model::DatabaseEngine;
 
-use crate::deployment::{container_security, runtime_default};
+use crate::deployment::{container_security, pod_spec};
 use crate::env::plain;
 use crate::labels::{Component, Identity};
 
@@ -163,19 +163,8 @@ pub fn cron_job(id: &Identity<'_>, aws_cli_image: &str) -> Option<CronJob> {
                         }),
                         spec: Some(PodSpec {
                             service_account_name: Some(id.backup()),
-                            automount_service_account_token: Some(false),
-                            enable_service_links: Some(false),
                             restart_policy: Some("Never".into()),
-                            security_context: Some(PodSecurityContext {
-                                run_as_non_root: Some(true),
-                                run_as_user: Some(NOBODY),
-                                run_as_group: Some(NOBODY),
-                                fs_group: Some(NOBODY),
-                                seccomp_profile: Some(runtime_default()),
-                                ..Default::default()
-                            }),
                             init_containers: Some(vec![dump]),
-                            containers: vec![upload],
                             volumes: Some(vec![
                                 empty("backup"),
                                 empty("tmp"),
@@ -194,7 +183,16 @@ pub fn cron_job(id: &Identity<'_>, aws_cli_image: &str) -> Option<CronJob> {
                                     ..Default::default()
                                 },
                             ]),
-                            ..Default::default()
+                            ..pod_spec(
+                                vec![upload],
+                                PodSecurityContext {
+                                    run_as_non_root: Some(true),
+                                    run_as_user: Some(NOBODY),
+                                    run_as_group: Some(NOBODY),
+                                    fs_group: Some(NOBODY),
+                                    ..Default::default()
+                                },
+                            )
                         }),
                     },
                     ..Default::default()

@@ -8,8 +8,8 @@ use k8s_openapi::api::apps::v1::{
 };
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, EnvVar, ExecAction, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, Service, ServicePort, ServiceSpec,
-    VolumeMount, VolumeResourceRequirements,
+    PodSpec, PodTemplateSpec, Probe, Service, ServicePort, ServiceSpec, VolumeMount,
+    VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kimai_model::yaml::Comments;
 use kimai_model::{DatabaseEngine, DatabaseMode, StorageClass, CAPABILITIES};
 
-use crate::deployment::{container_security, resources, runtime_default};
+use crate::deployment::{container_security, pod_spec, resources};
 use crate::env::{from_secret, plain};
 use crate::labels::{Component, Identity, DB_PORT_NAME};
 
@@ -171,15 +171,8 @@ pub fn stateful_set(id: &Identity<'_>) -> Option<StatefulSet> {
                     ..Default::default()
                 }),
                 spec: Some(PodSpec {
-                    automount_service_account_token: Some(false),
-                    enable_service_links: Some(false),
                     termination_grace_period_seconds: Some(60),
-                    security_context: Some(PodSecurityContext {
-                        seccomp_profile: Some(runtime_default()),
-                        ..Default::default()
-                    }),
-                    containers: vec![container(id)],
-                    ..Default::default()
+                    ..pod_spec(vec![container(id)], Default::default())
                 }),
             },
             volume_claim_templates: Some(vec![claim_template(id)]),

@@ -103,7 +103,23 @@ pub fn container_security(capabilities: &[&str]) -> SecurityContext {
 }
 
 /// The container runtime's default seccomp profile.
-pub fn runtime_default() -> SeccompProfile {
+/// The pod settings every workload here shares: no service-account token, no service-link
+/// variables, seccomp `RuntimeDefault` on top of `security`. Callers add the rest with
+/// struct update syntax.
+pub fn pod_spec(containers: Vec<Container>, security: PodSecurityContext) -> PodSpec {
+    PodSpec {
+        automount_service_account_token: Some(false),
+        enable_service_links: Some(false),
+        security_context: Some(PodSecurityContext {
+            seccomp_profile: Some(runtime_default()),
+            ..security
+        }),
+        containers,
+        ..Default::default()
+    }
+}
+
+fn runtime_default() -> SeccompProfile {
     SeccompProfile {
         type_: "RuntimeDefault".into(),
         ..Default::default()
@@ -284,17 +300,10 @@ pub fn deployment(id: &Identity<'_>) -> Result<Deployment, serde_json::Error> {
                 }),
                 spec: Some(PodSpec {
                     service_account_name: Some(id.app().into()),
-                    automount_service_account_token: Some(false),
-                    enable_service_links: Some(false),
                     termination_grace_period_seconds: Some(60),
-                    security_context: Some(PodSecurityContext {
-                        seccomp_profile: Some(runtime_default()),
-                        ..Default::default()
-                    }),
                     topology_spread_constraints: (model.max_replicas() > 1).then(|| spread(id)),
-                    containers: vec![kimai_container(id)],
                     volumes: Some(volumes(id)),
-                    ..Default::default()
+                    ..pod_spec(vec![kimai_container(id)], Default::default())
                 }),
             },
             ..Default::default()
