@@ -26,6 +26,18 @@ fn run(args: &[&str]) -> Output {
         .expect("generate runs")
 }
 
+/// `generate --out OUT [--spec SPEC] [--target TARGET]`.
+fn generate(out: &Path, spec: Option<&Path>, target: Option<&str>) -> Output {
+    let mut args = vec!["--out", out.to_str().expect("utf8")];
+    if let Some(spec) = spec {
+        args.extend(["--spec", spec.to_str().expect("utf8")]);
+    }
+    if let Some(target) = target {
+        args.extend(["--target", target]);
+    }
+    run(&args)
+}
+
 fn tempdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("kimai-deploy-cli-{}-{name}", std::process::id()));
     let _ = fs::remove_dir_all(&d);
@@ -61,13 +73,13 @@ fn stderr(o: &Output) -> String {
 #[test]
 fn default_spec_renders_and_rerenders_byte_identically() {
     let out = tempdir("default");
-    let o = run(&["--out", out.to_str().expect("utf8")]);
+    let o = generate(&out, None, None);
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("compose: "), "{stdout}");
     assert!(out.join("compose/compose.yaml").exists());
     let first = tree(&out);
-    let o = run(&["--out", out.to_str().expect("utf8")]);
+    let o = generate(&out, None, None);
     assert!(o.status.success());
     let second = tree(&out);
     assert_eq!(
@@ -91,12 +103,11 @@ fn invalid_inputs() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
 #[test]
 fn invalid_specs_exit_1_with_every_error_and_touch_nothing() {
     let out = tempdir("invalid");
-    let o = run(&[
-        "--out",
-        out.to_str().expect("utf8"),
-        "--spec",
-        "examples/specs/single-host-tls.yaml",
-    ]);
+    let o = generate(
+        &out,
+        Some(Path::new("examples/specs/single-host-tls.yaml")),
+        None,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     fs::write(out.join("compose/.env"), "APP_SECRET=\"mine\"\n").expect("write .env");
     let before = tree(&out);
@@ -104,12 +115,7 @@ fn invalid_specs_exit_1_with_every_error_and_touch_nothing() {
     for (name, bytes, expect) in invalid_inputs() {
         let p = specs.join(name);
         fs::write(&p, &bytes).expect("write spec");
-        let o = run(&[
-            "--out",
-            out.to_str().expect("utf8"),
-            "--spec",
-            p.to_str().expect("utf8"),
-        ]);
+        let o = generate(&out, Some(&p), None);
         assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(!err.contains("panicked"), "{name}: {err}");
@@ -127,14 +133,11 @@ fn invalid_specs_exit_1_with_every_error_and_touch_nothing() {
 #[test]
 fn explicit_target_that_cannot_render_is_an_error() {
     let out = tempdir("explicit");
-    let o = run(&[
-        "--out",
-        out.to_str().expect("utf8"),
-        "--spec",
-        "examples/specs/minimal.yaml",
-        "--target",
-        "ecs",
-    ]);
+    let o = generate(
+        &out,
+        Some(Path::new("examples/specs/minimal.yaml")),
+        Some("ecs"),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("targets.ecs"), "{}", stderr(&o));
     assert_eq!(
@@ -142,12 +145,7 @@ fn explicit_target_that_cannot_render_is_an_error() {
         0,
         "nothing written"
     );
-    let o = run(&[
-        "--out",
-        out.to_str().expect("utf8"),
-        "--spec",
-        "examples/specs/minimal.yaml",
-    ]);
+    let o = generate(&out, Some(Path::new("examples/specs/minimal.yaml")), None);
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).contains("ecs: skipped (targets.ecs: missing"));
 }
@@ -175,27 +173,21 @@ fn unreadable_spec_exits_1() {
 #[test]
 fn stale_generated_files_go_operator_files_stay() {
     let out = tempdir("stale");
-    let o = run(&[
-        "--out",
-        out.to_str().expect("utf8"),
-        "--spec",
-        "examples/specs/self-hosted-k8s.json",
-        "--target",
-        "compose",
-    ]);
+    let o = generate(
+        &out,
+        Some(Path::new("examples/specs/self-hosted-k8s.json")),
+        Some("compose"),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.join("compose/kimai/local.yaml").exists());
     fs::create_dir_all(out.join("compose/certs")).expect("certs dir");
     fs::write(out.join("compose/certs/privkey.pem"), "key").expect("key");
     fs::write(out.join("compose/.env"), "X=1\n").expect(".env");
-    let o = run(&[
-        "--out",
-        out.to_str().expect("utf8"),
-        "--spec",
-        "examples/specs/minimal.yaml",
-        "--target",
-        "compose",
-    ]);
+    let o = generate(
+        &out,
+        Some(Path::new("examples/specs/minimal.yaml")),
+        Some("compose"),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         !out.join("compose/kimai/local.yaml").exists(),
@@ -211,28 +203,22 @@ fn stale_generated_files_go_operator_files_stay() {
 #[test]
 fn multi_environment_file_renders_each_environment_in_its_folder() {
     let out = tempdir("multi");
-    let o = run(&[
-        "--out",
-        out.to_str().expect("utf8"),
-        "--spec",
-        "examples/environments/kimai.yaml",
-        "--target",
-        "compose",
-    ]);
+    let o = generate(
+        &out,
+        Some(Path::new("examples/environments/kimai.yaml")),
+        Some("compose"),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     for env in ["dev", "staging", "production"] {
         let compose = fs::read_to_string(out.join(env).join("compose/compose.yaml"))
             .expect("compose.yaml per environment");
         assert!(compose.contains(&format!("name: kimai-{env}")), "{env}");
     }
-    let o = run(&[
-        "--out",
-        out.to_str().expect("utf8"),
-        "--spec",
-        "examples/environments/kimai.yaml",
-        "--target",
-        "k8s",
-    ]);
+    let o = generate(
+        &out,
+        Some(Path::new("examples/environments/kimai.yaml")),
+        Some("k8s"),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     for env in ["dev", "staging", "production"] {
         let k =
@@ -250,12 +236,7 @@ fn multi_environment_file_renders_each_environment_in_its_folder() {
     let bad = tempdir("multi-bad").join("envs.yaml");
     fs::write(&bad, "base: { name: kimai, ingress: { host: k.example.com } }\nenvironments:\n  dev: { scaling: { min_replicas: 3, max_replicas: 1 } }\n  prod: { app: { cpu: x } }\n").expect("write");
     let before = tree(&out);
-    let o = run(&[
-        "--out",
-        out.to_str().expect("utf8"),
-        "--spec",
-        bad.to_str().expect("utf8"),
-    ]);
+    let o = generate(&out, Some(&bad), None);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
@@ -282,16 +263,7 @@ fn impossible_ecs_deployments_exit_1_with_paths_and_write_nothing() {
         let path = dir.join(format!("spec-{i}.yaml"));
         fs::write(&path, spec).expect("write");
         let out = dir.join(format!("out-{i}"));
-        let mut args = vec![
-            "--out",
-            out.to_str().expect("utf8"),
-            "--spec",
-            path.to_str().expect("utf8"),
-        ];
-        if let Some(t) = target {
-            args.extend(["--target", t]);
-        }
-        let o = run(&args);
+        let o = generate(&out, Some(&path), *target);
         assert_eq!(o.status.code(), Some(1), "case {i}: {}", stderr(&o));
         for e in expect {
             assert!(stderr(&o).contains(e), "case {i}: `{e}` in {}", stderr(&o));
