@@ -536,6 +536,8 @@ pub struct KubernetesTarget {
     pub external_secrets: Option<ExternalSecrets>,
     /// ServiceAccount annotations (IRSA role for backups: `eks.amazonaws.com/role-arn`).
     pub service_account_annotations: BTreeMap<String, String>,
+    /// A one-replica watcher that logs every pod event of the namespace (`kubectl --watch`).
+    pub pod_watcher: PodWatcher,
 }
 
 impl Default for KubernetesTarget {
@@ -547,6 +549,45 @@ impl Default for KubernetesTarget {
             ingress_controller_namespace: "ingress-nginx".into(),
             external_secrets: None,
             service_account_annotations: BTreeMap::new(),
+            pod_watcher: PodWatcher::default(),
+        }
+    }
+}
+
+/// Default image of the pod watcher: kubectl with a shell (`sh`, `date`), pinned.
+pub const DEFAULT_POD_WATCHER_IMAGE: &str = "alpine/kubectl:1.36.3";
+
+/// The pod watcher: logs one line per pod event (ADDED, MODIFIED, DELETED) of the namespace,
+/// with a ServiceAccount allowed exactly `get`, `list`, `watch` on pods there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct PodWatcher {
+    /// Turns the watcher on.
+    pub enabled: bool,
+    /// Image with `kubectl` and a POSIX shell with `date` (the watch restarts in a shell loop
+    /// and every line gets a UTC timestamp); pinned `repository:tag`.
+    pub image: String,
+    /// CPU request.
+    pub cpu: String,
+    /// Memory request and limit.
+    pub memory: String,
+    /// Addresses of the Kubernetes API server's endpoints (IPs or CIDRs), the only egress
+    /// besides DNS; empty allows any address on `api_server_ports`. List them with
+    /// `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`.
+    pub api_server_cidrs: Vec<String>,
+    /// TCP ports of the API server's endpoints (443 on EKS, GKE, AKS; 6443 on kubeadm, k3s, kind).
+    pub api_server_ports: Vec<u16>,
+}
+
+impl Default for PodWatcher {
+    fn default() -> Self {
+        PodWatcher {
+            enabled: false,
+            image: DEFAULT_POD_WATCHER_IMAGE.into(),
+            cpu: "10m".into(),
+            memory: "128Mi".into(),
+            api_server_cidrs: Vec::new(),
+            api_server_ports: vec![443, 6443],
         }
     }
 }

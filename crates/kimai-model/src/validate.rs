@@ -862,6 +862,7 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
             );
         }
     }
+    check_pod_watcher(&k.pod_watcher, d);
     let a = &spec.targets.ansible;
     for (host, addr) in &a.hosts {
         let path = format!("targets.ansible.hosts.{host}");
@@ -897,6 +898,49 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
     }
     if let Some(e) = &spec.targets.ecs {
         check_ecs(e, d);
+    }
+}
+
+fn check_pod_watcher(w: &PodWatcher, d: &mut Diagnostics) {
+    const P: &str = "targets.kubernetes.pod_watcher";
+    if !check::image_reference(&w.image) || w.image.ends_with(":latest") {
+        d.error_hint(
+            format!("{P}.image"),
+            format!("`{}` is not a pinned image reference", w.image),
+            format!("write repository and tag of an image with kubectl and a shell, such as `{DEFAULT_POD_WATCHER_IMAGE}`"),
+        );
+    }
+    if let Err(e) = Millicores::parse(&w.cpu) {
+        d.error(format!("{P}.cpu"), e);
+    }
+    quantity(
+        d,
+        &format!("{P}.memory"),
+        Bytes::parse(&w.memory),
+        Bytes(64 << 20),
+        "64Mi",
+        "kubectl holds the pod list in memory: 128Mi is comfortable",
+    );
+    for (i, cidr) in w.api_server_cidrs.iter().enumerate() {
+        if !check::ip_or_cidr(cidr) {
+            d.error_hint(
+                format!("{P}.api_server_cidrs[{i}]"),
+                format!("`{cidr}` is not an IP address or CIDR block"),
+                "list the API server's endpoint addresses, such as `10.0.12.34/32`",
+            );
+        }
+    }
+    if w.api_server_ports.is_empty() {
+        d.error_hint(
+            format!("{P}.api_server_ports"),
+            "empty: the watcher could not reach the API server",
+            "use `[443, 6443]`, or the port of `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`",
+        );
+    }
+    for (i, port) in w.api_server_ports.iter().enumerate() {
+        if *port == 0 {
+            d.error(format!("{P}.api_server_ports[{i}]"), "`0` is not a TCP port");
+        }
     }
 }
 

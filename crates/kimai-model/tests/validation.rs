@@ -239,6 +239,34 @@ fn monitoring_and_backup() {
 }
 
 #[test]
+fn pod_watcher() {
+    check(
+        &with("targets: { kubernetes: { pod_watcher: { enabled: true } } }\n"),
+        &[],
+    );
+    check(
+        &with(concat!(
+            "targets: { kubernetes: { pod_watcher: { enabled: true, image: \"alpine/kubectl:latest\", ",
+            "cpu: lots, memory: 16Mi, api_server_cidrs: [10.0.0.0/33, 10.0.0.1], api_server_ports: [443, 0] } } }\n"
+        )),
+        &[
+            "targets.kubernetes.pod_watcher.api_server_cidrs[0]: `10.0.0.0/33` is not an IP address or CIDR block",
+            "targets.kubernetes.pod_watcher.api_server_ports[1]: `0` is not a TCP port",
+            "targets.kubernetes.pod_watcher.cpu: `lots` is not a CPU quantity (write millicores like `500m` or cores like `1` or `0.5`)",
+            "targets.kubernetes.pod_watcher.image: `alpine/kubectl:latest` is not a pinned image reference",
+            "targets.kubernetes.pod_watcher.memory: must be at least `64Mi`",
+        ],
+    );
+    check(
+        &with("targets: { kubernetes: { pod_watcher: { image: kubectl, api_server_ports: [] } } }\n"),
+        &[
+            "targets.kubernetes.pod_watcher.api_server_ports: empty: the watcher could not reach the API server",
+            "targets.kubernetes.pod_watcher.image: `kubectl` is not a pinned image reference",
+        ],
+    );
+}
+
+#[test]
 fn all_problems_at_once() {
     let yaml = "name: Bad\napp: { cpu: x }\ndatabase: { mode: external }\nscaling: { min_replicas: 3, max_replicas: 1 }\n";
     let err = load(yaml.as_bytes(), Format::Yaml).unwrap_err();
