@@ -29,6 +29,8 @@ pub enum Component {
     Database,
     /// The scheduled database backup.
     Backup,
+    /// The pod watcher (`targets.kubernetes.pod_watcher`).
+    PodWatcher,
 }
 
 impl Component {
@@ -38,6 +40,7 @@ impl Component {
             Component::Web => "web",
             Component::Database => "database",
             Component::Backup => "backup",
+            Component::PodWatcher => "pod-watcher",
         }
     }
 }
@@ -109,6 +112,11 @@ impl<'a> Identity<'a> {
         self.named("backup")
     }
 
+    /// The pod watcher's Deployment, ServiceAccount, Role, RoleBinding and NetworkPolicy.
+    pub fn pod_watcher(&self) -> String {
+        self.named(Component::PodWatcher.as_str())
+    }
+
     /// The TLS Secret of the Ingress (`secret` mode).
     pub fn tls_secret(&self) -> String {
         self.model
@@ -123,7 +131,9 @@ impl<'a> Identity<'a> {
     /// The version a component runs (`app.kubernetes.io/version`).
     fn version(&self, component: Component) -> String {
         match component {
-            Component::Web | Component::Backup => self.model.spec().app.version.clone(),
+            Component::Web | Component::Backup | Component::PodWatcher => {
+                self.model.spec().app.version.clone()
+            }
             Component::Database => self.model.db_version().to_string(),
         }
     }

@@ -18,6 +18,7 @@
 //! | `database.yaml` | bundled MySQL/MariaDB StatefulSet + headless Service |
 //! | `backup.yaml` | ServiceAccount + CronJob dumping to S3 (with `backup`) |
 //! | `networkpolicy.yaml` | default deny ingress; ingress → Kimai:8001; Kimai, backup → DB |
+//! | `pod-watcher.yaml` | pod watcher: ServiceAccount, Role (get/list/watch pods), RoleBinding, Deployment, NetworkPolicy (with `targets.kubernetes.pod_watcher.enabled`) |
 //! | `kustomization.yaml` | every manifest above, and the namespace |
 //! | `README.md`, `datadog/values.yaml` | deploy note; Datadog agent Helm values (not manifests) |
 //!
@@ -107,6 +108,7 @@ pub mod pdb;
 pub mod secrets;
 pub mod service;
 pub mod storage;
+pub mod watcher;
 
 use std::collections::BTreeMap;
 
@@ -345,6 +347,40 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
         "Only Kimai (and the backup) reach the bundled database.",
         &networkpolicy::database_comments(),
     )?;
+
+    if watcher::enabled(&id) {
+        let file = "pod-watcher.yaml";
+        m.add(
+            file,
+            &watcher::service_account(&id),
+            "The pod watcher's identity; its token is mounted into the watcher only.",
+            &none,
+        )?;
+        m.add(
+            file,
+            &watcher::role(&id),
+            "Read the pods of this namespace: get, list, watch.",
+            &watcher::role_comments(),
+        )?;
+        m.add(
+            file,
+            &watcher::role_binding(&id),
+            "The pod watcher's ServiceAccount, and nothing else, gets the Role.",
+            &none,
+        )?;
+        m.add(
+            file,
+            &watcher::deployment(&id)?,
+            "Logs one line per pod event of this namespace (kubectl get pods --watch).",
+            &watcher::deployment_comments(),
+        )?;
+        m.add(
+            file,
+            &watcher::network_policy(&id),
+            "The pod watcher reaches the API server and DNS, nothing else.",
+            &watcher::network_policy_comments(),
+        )?;
+    }
 
     let resources: Vec<String> = m.0.keys().map(|f| f.to_string()).collect();
     let mut files: Vec<OutputFile> =

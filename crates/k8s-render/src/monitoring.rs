@@ -40,13 +40,20 @@ struct LogConfig<'a> {
 
 /// Pod annotations: `ad.datadoghq.com/kimai.logs` tells the agent to collect Kimai's logs.
 pub fn pod_annotations(model: &Validated) -> Result<BTreeMap<String, String>, serde_json::Error> {
+    logs_annotation(model, KIMAI_CONTAINER, "kimai")
+}
+
+/// The Autodiscovery logs annotation of one container: the agent collects its logs (the Helm
+/// values collect no others) under the app's `service` tag, with `source` naming the parser.
+pub fn logs_annotation(
+    model: &Validated,
+    container: &str,
+    source: &str,
+) -> Result<BTreeMap<String, String>, serde_json::Error> {
     let (_, service, _) = model.datadog_tags();
-    let logs = serde_json::to_string(&[LogConfig {
-        source: "kimai",
-        service,
-    }])?;
+    let logs = serde_json::to_string(&[LogConfig { source, service }])?;
     Ok(BTreeMap::from([(
-        format!("ad.datadoghq.com/{KIMAI_CONTAINER}.logs"),
+        format!("ad.datadoghq.com/{container}.logs"),
         logs,
     )]))
 }

@@ -51,14 +51,17 @@ fn annotations(id: &Identity<'_>) -> Option<BTreeMap<String, String>> {
     (!a.is_empty()).then(|| a.clone())
 }
 
-/// A ServiceAccount that mounts no API token; Kimai and the backup never call the API.
+/// A ServiceAccount that mounts no API token: Kimai and the backup never call the API, and the
+/// pod watcher mounts its token explicitly (see [`crate::watcher`]).
 pub fn service_account(id: &Identity<'_>, component: Component) -> ServiceAccount {
     let name = match component {
         Component::Backup => id.backup(),
+        Component::PodWatcher => id.pod_watcher(),
         Component::Web | Component::Database => id.app().to_string(),
     };
     let annotated = match component {
         Component::Backup => annotations_on_backup(id),
+        Component::PodWatcher => false,
         Component::Web | Component::Database => !annotations_on_backup(id),
     };
     ServiceAccount {
