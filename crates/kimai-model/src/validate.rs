@@ -939,7 +939,10 @@ fn check_pod_watcher(w: &PodWatcher, d: &mut Diagnostics) {
     }
     for (i, port) in w.api_server_ports.iter().enumerate() {
         if *port == 0 {
-            d.error(format!("{P}.api_server_ports[{i}]"), "`0` is not a TCP port");
+            d.error(
+                format!("{P}.api_server_ports[{i}]"),
+                "`0` is not a TCP port",
+            );
         }
     }
 }
