@@ -298,6 +298,13 @@ pub const CAPABILITIES: &[Capability] = &[
         ansible: (NotApplicable, ""),
     },
     Capability {
+        setting: "targets.kubernetes.pod_watcher",
+        compose: (NotApplicable, ""),
+        k8s: (Native, "one-replica `kubectl get pods --watch` loop logging each pod event with its UTC time; Role get/list/watch on pods; egress to the API server and DNS only"),
+        ecs: (NotApplicable, ""),
+        ansible: (NotApplicable, ""),
+    },
+    Capability {
         setting: "targets.kubernetes",
         compose: (NotApplicable, ""),
         k8s: (Native, "namespace, ingress class, ALB scheme, external-secrets"),

@@ -88,6 +88,7 @@ prop_compose! {
         memory in prop::sample::select(vec!["512Mi", "768Mi", "1Gi", "2Gi", "3Gi"]),
         arm in any::<bool>(),
         local_yaml in any::<bool>(),
+        pod_watcher in any::<bool>(),
     ) -> Spec {
         let mut s = Spec::minimal(name, host);
         s.environment = environment.to_string();
@@ -101,6 +102,7 @@ prop_compose! {
             s.app.local_yaml = Some("kimai:\n  ldap:\n    activate: true\n".into());
         }
         s.monitoring.datadog.enabled = datadog;
+        s.targets.kubernetes.pod_watcher.enabled = pod_watcher;
         if admin {
             s.app.admin_email = Some("admin@example.com".into());
             s.app.admin_password = Some(SecretRef::new("admin-password"));
@@ -147,6 +149,8 @@ prop_compose! {
                 s.ingress.tls.mode = TlsMode::Acm;
                 s.ingress.tls.certificate_arn = Some("arn:aws:acm:eu-west-1:123456789012:certificate/abc".into());
                 s.targets.kubernetes.ingress_class = IngressClass::Alb;
+                s.targets.kubernetes.pod_watcher.api_server_cidrs = vec!["10.0.0.0/16".into()];
+                s.targets.kubernetes.pod_watcher.api_server_ports = vec![443];
                 s.targets.kubernetes.service_account_annotations.insert(
                     "eks.amazonaws.com/role-arn".into(),
                     "arn:aws:iam::123456789012:role/kimai".into(),
