@@ -35,7 +35,7 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy}
 use k8s_openapi::api::core::v1::{
     ConfigMapProjection, Container, DownwardAPIProjection, DownwardAPIVolumeFile,
     EmptyDirVolumeSource, KeyToPath, ObjectFieldSelector, PodSecurityContext, PodSpec,
-    PodTemplateSpec, ProjectedVolumeSource, SecurityContext, ServiceAccount,
+    PodTemplateSpec, ProjectedVolumeSource, ResourceRequirements, SecurityContext, ServiceAccount,
     ServiceAccountTokenProjection, Volume, VolumeMount, VolumeProjection,
 };
 use k8s_openapi::api::networking::v1::{
@@ -47,7 +47,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kimai_model::yaml::Comments;
-use kimai_model::PodWatcher;
+use kimai_model::{Millicores, PodWatcher};
 
 use crate::deployment::{container_security, pod_spec, resources};
 use crate::env::{from_field, plain};
@@ -199,6 +199,22 @@ fn token_volume() -> Volume {
     }
 }
 
+/// CPU limit of the watcher unless its request is higher: it idles on a watch, and a
+/// limit keeps a restart loop gone wrong from taking a node's CPU.
+pub const CPU_LIMIT: &str = "250m";
+
+/// Requests from the spec, memory limit equal to the request, CPU capped at [`CPU_LIMIT`].
+fn watcher_resources(w: &PodWatcher) -> ResourceRequirements {
+    let mut r = resources(&w.cpu, &w.memory);
+    let request = Millicores::parse(&w.cpu).unwrap_or(Millicores(0));
+    let limit = Millicores::parse(CPU_LIMIT).unwrap_or(Millicores(0));
+    let cpu = if request > limit { &w.cpu } else { CPU_LIMIT };
+    if let Some(limits) = r.limits.as_mut() {
+        limits.insert("cpu".into(), Quantity(cpu.into()));
+    }
+    r
+}
+
 /// The watcher's container.
 pub fn container(id: &Identity<'_>) -> Container {
     let w = settings(id);
@@ -211,7 +227,7 @@ pub fn container(id: &Identity<'_>) -> Container {
             from_field(NAMESPACE_VAR, "metadata.namespace"),
             plain("HOME", "/tmp"),
         ]),
-        resources: Some(resources(&w.cpu, &w.memory)),
+        resources: Some(watcher_resources(w)),
         security_context: Some(SecurityContext {
             read_only_root_filesystem: Some(true),
             run_as_non_root: Some(true),

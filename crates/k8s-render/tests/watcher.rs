@@ -293,6 +293,14 @@ fn the_watcher_is_hardened_and_sized() {
     assert_eq!(c["resources"]["requests"]["cpu"], "20m");
     assert_eq!(c["resources"]["requests"]["memory"], "96Mi");
     assert_eq!(c["resources"]["limits"]["memory"], "96Mi");
+    assert_eq!(c["resources"]["limits"]["cpu"], "250m");
+    let m = watcher_spec(", cpu: \"0.5\"");
+    let d = render(&m);
+    let c = &one(&d, "Deployment", &id.pod_watcher())["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        c["resources"]["limits"]["cpu"], "0.5",
+        "never below the request"
+    );
     // Writable only where kubectl and the loop write: /tmp.
     let writable: Vec<&str> = c["volumeMounts"]
         .as_sequence()
