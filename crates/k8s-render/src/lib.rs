@@ -59,6 +59,9 @@
 //!   into an emptyDir, then [`Options::aws_cli_image`] uploads to S3; both as `nobody` on a
 //!   read-only root filesystem. `targets.kubernetes.service_account_annotations` go on the
 //!   backup's ServiceAccount when backups are on (only it needs AWS), else on Kimai's.
+//! - **Pod watcher** (`targets.kubernetes.pod_watcher`, off by default): image, restart loop
+//!   (`--watch-only` after the first listing), timestamps, token and egress are decided in
+//!   [`watcher`]'s docs.
 //!
 //! # checkov (`check --checkov`, production spec: 174 passed, 10 failed)
 //!
@@ -70,6 +73,8 @@
 //!
 //! - CKV_K8S_11 (CPU limits), Deployment: none on purpose; CFS throttling slows PHP
 //!   requests and protects nobody that CPU requests do not already protect.
+//! - CKV_K8S_43 (image digest), CKV_K8S_15 (pull policy), the pod watcher: as for Kimai
+//!   (`alpine/kubectl:1.36.3`, overridable in `targets.kubernetes.pod_watcher.image`).
 //! - CKV_K8S_43 (image digest), Deployment and CronJob: images are pinned to an exact
 //!   release tag from the spec (`kimai/kimai2:2.66.0`, [`Options::aws_cli_image`]); a digest
 //!   would hide the version in reviews and differ per architecture. Pin digests through the
@@ -83,6 +88,9 @@
 //!   ALL; Pod Security `restricted` cannot run it (kimai-facts.md), hence `enforce:
 //!   baseline` with `warn`/`audit: restricted`. The bundled database (not in this spec)
 //!   makes the same trade-off for the same reason.
+//! - CKV_K8S_8, CKV_K8S_9 (liveness, readiness probes), pod watcher: it serves nothing, and
+//!   a failing kubectl exits the container, so the kubelet restarts it; a quiet namespace
+//!   logs nothing for hours, so silence proves no fault a probe could act on.
 //! - CKV_K8S_35 (secrets as env), Deployment: Kimai and Symfony read `APP_SECRET`,
 //!   `ADMINPASS`, `MAILER_URL` and `DATABASE_URL` from the environment only; the values
 //!   come from `secretKeyRef`, never from the manifest.

@@ -567,7 +567,7 @@ pub struct PodWatcher {
     /// Image with `kubectl` and a POSIX shell with `date` (the watch restarts in a shell loop
     /// and every line gets a UTC timestamp); pinned `repository:tag`.
     pub image: String,
-    /// CPU request.
+    /// CPU request; the limit is 250m, or the request when higher.
     pub cpu: String,
     /// Memory request and limit.
     pub memory: String,
