@@ -63,7 +63,7 @@
 //!   (`--watch-only` after the first listing), timestamps, token and egress are decided in
 //!   [`watcher`]'s docs.
 //!
-//! # checkov (`check --checkov`, production spec: 174 passed, 10 failed)
+//! # checkov (`check --checkov`, production spec: 272 passed, 14 failed)
 //!
 //! Fixed: the backup CronJob's CPU limits (CKV_K8S_11) and its database password, now a
 //! mounted file instead of an environment variable (CKV_K8S_35); everything else checkov
