@@ -90,13 +90,14 @@ pub fn script() -> String {
          set -u\n\
          trap 'exit 0' TERM INT\n\
          template='{TEMPLATE}'\n\
+         status_file=\"${{TMPDIR:-/tmp}}/watch-status\"\n\
          only=''\n\
          while :; do\n\
          \x20 {{ kubectl get pods --namespace \"${NAMESPACE_VAR}\" --watch --output-watch-events $only \\\n\
-         \x20     --output \"go-template=$template\"; echo \"$?\" > /tmp/watch-status; }} \\\n\
+         \x20     --output \"go-template=$template\"; echo \"$?\" > \"$status_file\"; }} \\\n\
          \x20   | while IFS= read -r line; do printf '%s %s\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" \"$line\"; done &\n\
          \x20 wait \"$!\"\n\
-         \x20 status=$(cat /tmp/watch-status 2>/dev/null || echo 1)\n\
+         \x20 status=$(cat \"$status_file\" 2>/dev/null || echo 1)\n\
          \x20 if [ \"$status\" != 0 ]; then\n\
          \x20   echo \"$(date -u +%Y-%m-%dT%H:%M:%SZ) watch failed: kubectl exit $status\" >&2\n\
          \x20   exit 1\n\

@@ -2,12 +2,13 @@
 //! only, no Role of any example spec has a wildcard, the token reaches the watcher alone, the
 //! pod is hardened, egress goes to the API server and DNS only; kubectl renders the output
 //! template, and the rendered script, run against a fake API server, logs the list once, every
-//! event with a UTC time, restarts the watch without logging the list again, and exits when
-//! kubectl fails.
+//! event with a UTC time, restarts the watch without logging the list again, exits when
+//! kubectl fails, and stops at once on SIGTERM.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -557,6 +558,9 @@ struct FakeApiServer {
     requests: Arc<Mutex<Vec<String>>>,
 }
 
+/// An event type that keeps the watch open instead of sending an event.
+const HOLD: &str = "HOLD";
+
 type Phase = Option<(
     Vec<serde_json::Value>,
     Vec<(&'static str, serde_json::Value)>,
@@ -672,6 +676,11 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<String>>, phases: &Mutex<(Vec<Phase>
                 // A watch: one JSON event per line, then the server ends it.
                 let _ = write!(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
                 for (t, object) in events {
+                    if t == HOLD {
+                        // A watch that stays open, as on a quiet namespace.
+                        std::thread::sleep(Duration::from_secs(30));
+                        return;
+                    }
                     let _ = writeln!(
                         out,
                         "{}",
@@ -758,27 +767,59 @@ fn phases() -> Vec<Phase> {
     ]
 }
 
-#[test]
-fn the_script_logs_the_list_once_and_every_event_with_its_utc_time() {
-    if !kubectl_available() {
-        return;
-    }
-    let dir = temp_dir("script");
-    let kubeconfig = |port: u16| {
-        std::fs::write(
-        dir.join("kubeconfig"),
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters: [{{name: fake, cluster: {{server: \"http://127.0.0.1:{}\"}}}}]\n\
-             contexts: [{{name: fake, context: {{cluster: fake}}}}]\ncurrent-context: fake\nusers: []\n",
-            port
-        ),
-    )
-    .expect("kubeconfig")
-    };
+/// A kubeconfig in `dir` for the fake API server on `port`.
+fn write_kubeconfig(dir: &Path, port: u16) {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\n\
+         clusters: [{{name: fake, cluster: {{server: \"http://127.0.0.1:{port}\"}}}}]\n\
+         contexts: [{{name: fake, context: {{cluster: fake}}}}]\ncurrent-context: fake\nusers: []\n"
+    );
+    std::fs::write(dir.join("kubeconfig"), text).expect("kubeconfig");
+}
+
+/// The rendered script of a watcher in namespace `team-a`, started with `shell` as the
+/// container would run it (kubectl finds the fake API server through `KUBECONFIG`).
+fn spawn_script(shell: &[&str], dir: &Path) -> std::process::Child {
     let m = watcher_spec("");
     let id = k8s_render::Identity::new(&m);
     let (script, _) = command_and_env(&render(&m), &id.pod_watcher());
-    // The image's BusyBox shell when this machine has one, and the system's POSIX shell.
+    Command::new(shell[0])
+        .args(&shell[1..])
+        .arg("-c")
+        .arg(&script)
+        .env("WATCH_NAMESPACE", "team-a")
+        .env("KUBECONFIG", dir.join("kubeconfig"))
+        .env("HOME", dir)
+        .env("TZ", "America/New_York")
+        .env("TMPDIR", dir)
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("shell runs")
+}
+
+/// The child's exit status, or `None` (and the child killed) after `limit`.
+fn wait_for_exit(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            return Some(s);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `sh`, and BusyBox's `sh` (the image's shell) when this machine has it.
+fn shells() -> Vec<Vec<&'static str>> {
     let mut shells = vec![vec!["sh"]];
     if Command::new("busybox")
         .arg("true")
@@ -787,37 +828,25 @@ fn the_script_logs_the_list_once_and_every_event_with_its_utc_time() {
     {
         shells.push(vec!["busybox", "sh"]);
     }
-    for shell in shells {
+    shells
+}
+
+#[test]
+fn the_script_logs_the_list_once_and_every_event_with_its_utc_time() {
+    if !kubectl_available() {
+        return;
+    }
+    let dir = temp_dir("script");
+    for shell in shells() {
         let started = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .expect("clock")
             .as_secs() as i64;
         let server = FakeApiServer::start(phases());
-        kubeconfig(server.port);
-        // The script writes /tmp/watch-status, as in the container (an emptyDir there).
-        let mut child = Command::new(shell[0])
-            .args(&shell[1..])
-            .arg("-c")
-            .arg(&script)
-            .env("WATCH_NAMESPACE", "team-a")
-            .env("KUBECONFIG", dir.join("kubeconfig"))
-            .env("HOME", &dir)
-            .env("TZ", "America/New_York")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("shell runs");
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("wait") {
-                break s;
-            }
-            if std::time::Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("{shell:?}: the script did not exit after kubectl failed");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        };
+        write_kubeconfig(&dir, server.port);
+        let mut child = spawn_script(&shell, &dir);
+        let status = wait_for_exit(&mut child, Duration::from_secs(60))
+            .unwrap_or_else(|| panic!("{shell:?}: the script did not exit after kubectl failed"));
         let mut stdout = String::new();
         let mut stderr = String::new();
         child
@@ -882,6 +911,56 @@ fn the_script_logs_the_list_once_and_every_event_with_its_utc_time() {
         );
         assert!(pods[1].contains("watch=true") && pods[1].contains("resourceVersion=100"));
         assert!(pods[3].contains("watch=true") && pods[3].contains("resourceVersion=200"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_script_stops_at_once_on_sigterm() {
+    if !kubectl_available() {
+        return;
+    }
+    let dir = temp_dir("sigterm");
+    for shell in shells() {
+        let server = FakeApiServer::start(vec![Some((
+            vec![pod(
+                "kimai-a",
+                "Running",
+                Some("node-1"),
+                Some("10.0.0.1"),
+                1,
+            )],
+            vec![(HOLD, serde_json::Value::Null)],
+        ))]);
+        write_kubeconfig(&dir, server.port);
+        let mut child = spawn_script(&shell, &dir);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !server
+            .requests
+            .lock()
+            .expect("log")
+            .iter()
+            .any(|r| r.contains("watch=true"))
+        {
+            assert!(std::time::Instant::now() < deadline, "{shell:?}: no watch");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // What the kubelet sends first when the pod stops.
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let status = wait_for_exit(&mut child, Duration::from_secs(5));
+        // kubectl outlives its shell here; in the container, PID 1's exit ends it.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .status();
+        assert_eq!(
+            status.and_then(|s| s.code()),
+            Some(0),
+            "{shell:?}: exits 0 within the grace period"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

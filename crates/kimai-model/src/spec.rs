@@ -565,7 +565,8 @@ pub struct PodWatcher {
     /// Turns the watcher on.
     pub enabled: bool,
     /// Image with `kubectl` and a POSIX shell with `date` (the watch restarts in a shell loop
-    /// and every line gets a UTC timestamp); pinned `repository:tag`.
+    /// and every line gets a UTC timestamp); pinned `repository:tag`. Pick the kubectl minor
+    /// of the cluster (kubectl supports one minor version either side of the API server).
     pub image: String,
     /// CPU request; the limit is 250m, or the request when higher.
     pub cpu: String,
