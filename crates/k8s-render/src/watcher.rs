@@ -18,7 +18,8 @@
 //!   through `date -u` in a `while read` loop: the image needs a POSIX shell and `date`.
 //!   `registry.k8s.io/kubectl` and `rancher/kubectl` have neither (distroless, scratch), and
 //!   Bitnami's versioned `bitnami/kubectl` tags left Docker Hub in 2025; the default is
-//!   `alpine/kubectl` (Alpine, BusyBox `sh` and `date`, tags named after the kubectl release).
+//!   `alpine/kubectl` (Alpine, BusyBox `sh` and `date`; the alpine-docker project tags each
+//!   build with its kubectl client version, so `1.36.3` is kubectl v1.36.3).
 //! - **The token is mounted for this container only**: its ServiceAccount and pod keep
 //!   `automountServiceAccountToken: false`, and a projected volume carries what the automount
 //!   would (a one-hour token the kubelet rotates, `kube-root-ca.crt`, the namespace), read-only,
