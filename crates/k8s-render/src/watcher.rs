@@ -10,7 +10,7 @@
 //!   server ends every watch after a while and kubectl then exits 0; the loop starts the next
 //!   watch with `--watch-only`, so the whole list is logged once per container start (a
 //!   baseline after every gap of unknown length: a new pod, a crash) and not every few
-//!   minutes. Events in the second between one watch and the next are not logged: kubectl has
+//!   minutes. Events in the second or two between one watch and the next are not logged: kubectl has
 //!   no flag to resume from a resource version (seed 002's next step, a small program with a
 //!   retrying watch, closes that gap). kubectl failing (API server unreachable, RBAC) exits
 //!   the container, so the kubelet's back-off and the restart count show it.
