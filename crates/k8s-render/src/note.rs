@@ -144,5 +144,9 @@ pub fn readme(id: &Identity<'_>) -> String {
     if k.ingress_class == IngressClass::Alb {
         let _ = writeln!(s, "- ALB health checks send the pod IP as `Host`; `TRUSTED_HOSTS` therefore also admits private IPv4 addresses. The ALB forwards only the configured hosts, so clients cannot use that.");
     }
+    // The pod watcher's lines come from its module (issue 17).
+    for line in crate::watcher::note_lines(id) {
+        let _ = writeln!(s, "- {line}");
+    }
     s
 }

@@ -392,6 +392,25 @@ pub fn network_policy(id: &Identity<'_>) -> NetworkPolicy {
     }
 }
 
+/// What the deploy note says about the watcher (one Markdown list item each, without the
+/// bullet); empty when it is off.
+pub fn note_lines(id: &Identity<'_>) -> Vec<String> {
+    if !enabled(id) {
+        return Vec::new();
+    }
+    let w = settings(id);
+    let ns = id.namespace();
+    let name = id.pod_watcher();
+    let mut v = vec![
+        format!("Pod watcher: `kubectl -n {ns} logs deployment/{name} -f` shows one line per pod event of `{ns}` (`<UTC time> event=MODIFIED pod=... phase=... node=... ip=...`); after each start it first lists every pod as `ADDED`. Its ServiceAccount `{name}` may only get, list and watch pods here."),
+        format!("The pod watcher's image `{}` runs kubectl, which supports one minor version either side of the API server: keep `targets.kubernetes.pod_watcher.image` in step with the cluster.", w.image),
+    ];
+    if w.api_server_cidrs.is_empty() {
+        v.push(format!("NetworkPolicy `{name}` lets the pod watcher reach any address on the API server's ports ({}): narrow it with `targets.kubernetes.pod_watcher.api_server_cidrs`, the addresses of `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`.", w.api_server_ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")));
+    }
+    v
+}
+
 /// Comments on the Deployment.
 pub fn deployment_comments() -> Comments {
     let p = "/spec/template/spec";

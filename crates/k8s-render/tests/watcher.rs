@@ -268,6 +268,33 @@ fn the_token_reaches_the_watcher_container_only() {
 }
 
 #[test]
+fn the_deploy_note_names_the_watcher_and_what_to_narrow() {
+    let note = |m: &Validated| {
+        k8s_render::render(m, &k8s_render::Options::default())
+            .expect("renders")
+            .file("README.md")
+            .expect("note")
+            .contents
+            .clone()
+    };
+    assert!(!note(&model(BASE)).contains("watcher"));
+    let m = watcher_spec("");
+    let id = k8s_render::Identity::new(&m);
+    let text = note(&m);
+    assert!(text.contains(&format!(
+        "`kubectl -n team-a logs deployment/{} -f`",
+        id.pod_watcher()
+    )));
+    assert!(text.contains("`alpine/kubectl:1.36.3`"));
+    assert!(
+        text.contains("api_server_cidrs"),
+        "unset: the note says how to narrow"
+    );
+    let text = note(&watcher_spec(", api_server_cidrs: [10.0.0.0/16]"));
+    assert!(!text.contains("api_server_cidrs"), "set: nothing to narrow");
+}
+
+#[test]
 fn the_watcher_is_hardened_and_sized() {
     let m = watcher_spec(", cpu: 20m, memory: 96Mi");
     let id = k8s_render::Identity::new(&m);
