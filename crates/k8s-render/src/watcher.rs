@@ -72,7 +72,8 @@ pub const VERBS: [&str; 3] = ["get", "list", "watch"];
 const NOBODY: i64 = 65534;
 /// The pod volume holding the projected token.
 const TOKEN_VOLUME: &str = "api-token";
-/// The writable `/tmp` (kubectl's cache, the loop's status file) on a read-only root.
+/// The writable `/tmp` (kubectl's discovery cache, a few MiB on clusters with many CRDs, and
+/// the loop's status file) on a read-only root.
 const TMP_VOLUME: &str = "tmp";
 
 /// The go-template kubectl prints each watch event with (`.type`, `.object`): logfmt fields
@@ -288,7 +289,7 @@ pub fn deployment(id: &Identity<'_>) -> Result<Deployment, serde_json::Error> {
                         Volume {
                             name: TMP_VOLUME.into(),
                             empty_dir: Some(EmptyDirVolumeSource {
-                                size_limit: Some(Quantity("16Mi".into())),
+                                size_limit: Some(Quantity("64Mi".into())),
                                 ..Default::default()
                             }),
                             ..Default::default()
