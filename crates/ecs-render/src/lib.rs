@@ -7,7 +7,8 @@
 //! | file | AWS CLI call |
 //! |---|---|
 //! | `task-definition.json` | `aws ecs register-task-definition --cli-input-json` |
-//! | `service.json` | `aws ecs create-service --cli-input-json` |
+//! | `service.json` | `aws ecs create-service --cli-input-json` (once) |
+//! | `service-update.json` | `aws ecs update-service --cli-input-json` (every later change) |
 //! | `scalable-target.json` | `aws application-autoscaling register-scalable-target` (with `scaling`) |
 //! | `scaling-policy-{cpu,memory,requests}.json` | `aws application-autoscaling put-scaling-policy` |
 //! | `README.md` | deploy note: secrets to create, IAM, ALB settings, the commands in order |
@@ -82,11 +83,8 @@ pub mod secrets;
 pub mod service;
 pub mod task_definition;
 
-use std::collections::BTreeMap;
-
 use kimai_model::{
     Diagnostics, EcsTarget, LaunchType, Notice, OutputFile, Rendered, Target, TlsMode, Validated,
-    PERSISTENT_DIRS, PRIVATE_IPV4_HOSTS,
 };
 use serde::Serialize;
 
@@ -95,20 +93,11 @@ pub use identity::Identity;
 /// The notice target name.
 const TARGET: &str = "ecs";
 
-/// Options of the ECS renderer. Nothing is required; the spec carries the deployment.
+/// Options of the ECS renderer. Nothing is required: the spec carries the deployment, including
+/// everything an operator may need to set (a notice never points at an option the spec lacks).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub struct Options {
-    /// ARN of the Application Load Balancer in front of `targets.ecs.target_group_arn`
-    /// (`arn:aws:elasticloadbalancing:...:loadbalancer/app/<name>/<id>`). Needed for the
-    /// `scaling.requests_per_target` policy, whose metric names the load balancer; without
-    /// it that policy is left out with a notice.
-    pub load_balancer_arn: Option<String>,
-    /// One EFS access point per persistent directory: `data`, `plugins`, `invoices` to an
-    /// access point id (`fsap-...`) of `storage.efs.file_system_id`. A directory without one
-    /// is mounted from `/<directory>` of the file system.
-    pub efs_access_points: BTreeMap<String, String>,
-}
+pub struct Options {}
 
 /// Why rendering failed.
 #[derive(Debug, thiserror::Error)]
@@ -119,10 +108,15 @@ pub enum Error {
     /// A value could not be serialised.
     #[error("cannot serialise ecs output: {0}")]
     Serialize(#[from] serde_json::Error),
+    /// The deploy note's template failed (a bug: the facts are typed).
+    #[error("cannot render the ecs deploy note: {0}")]
+    Template(#[from] minijinja::Error),
 }
 
 /// Renders the ECS files for `model`, or every reason it cannot run on ECS.
 pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
+    // No option today: everything an operator sets lives in the spec.
+    let Options {} = options;
     model.check_target(Target::Ecs)?;
     let Some(ecs) = model.spec().targets.ecs.as_ref() else {
         // check_target rejects a missing `targets.ecs`; stay total anyway.
@@ -130,19 +124,24 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
         d.error("targets.ecs", "missing");
         return Err(Error::Invalid(d));
     };
-    check_options(model, ecs, options)?;
     let size = task_definition::task_size(model, ecs)?;
     let id = Identity::new(model, ecs);
-    let extra = [PRIVATE_IPV4_HOSTS];
+    let balancer_hosts = model.balancer_host_patterns();
+    let extra = [balancer_hosts.as_str()];
 
+    let service = service::service(model, ecs, &id);
     let mut files = vec![
         json(
             "task-definition.json",
-            &task_definition::task_definition(model, ecs, &id, options, size, &extra),
+            &task_definition::task_definition(model, ecs, &id, size, &extra),
         )?,
-        json("service.json", &service::service(model, ecs, &id))?,
+        json("service.json", &service)?,
+        json(
+            "service-update.json",
+            &service::service_update(model, &service),
+        )?,
     ];
-    let label = requests_label(ecs, options);
+    let label = requests_label(ecs);
     if let Some(scaling) = &model.spec().scaling {
         files.push(json(
             "scalable-target.json",
@@ -152,10 +151,10 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
             files.push(json(&format!("scaling-policy-{suffix}.json"), &policy)?);
         }
     }
-    let mut notices = notices(model, ecs, options, label.is_some());
+    let mut notices = notices(model, ecs, label.is_some());
     notices.sort();
     notices.dedup();
-    let readme = note::readme(model, ecs, &id, options, size, &extra, &files, &notices);
+    let readme = note::readme(model, ecs, &id, size, &extra, &files, &notices)?;
     files.push(OutputFile::new("README.md", readme));
     Ok(Rendered { files, notices }.sorted())
 }
@@ -168,69 +167,15 @@ fn json<T: Serialize>(path: &str, value: &T) -> Result<OutputFile, serde_json::E
 }
 
 /// The ALB request-count resource label, when the load balancer and target group are known.
-fn requests_label(ecs: &EcsTarget, options: &Options) -> Option<String> {
+fn requests_label(ecs: &EcsTarget) -> Option<String> {
     autoscaling::resource_label(
-        options.load_balancer_arn.as_deref()?,
+        ecs.load_balancer_arn.as_deref()?,
         ecs.target_group_arn.as_deref()?,
     )
 }
 
-/// Checks the options against the spec, with `options.*` paths.
-fn check_options(model: &Validated, ecs: &EcsTarget, options: &Options) -> Result<(), Diagnostics> {
-    let mut d = Diagnostics::default();
-    if let Some(lb) = &options.load_balancer_arn {
-        let tg = ecs.target_group_arn.as_deref().unwrap_or_default();
-        if !lb.starts_with("arn:") || !lb.contains(":elasticloadbalancing:") {
-            d.error_hint(
-                "options.load_balancer_arn",
-                format!("`{lb}` is not a load balancer ARN"),
-                "use `arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID`",
-            );
-        } else if autoscaling::resource_label(lb, "x:targetgroup/a/b").is_none() {
-            d.error_hint(
-                "options.load_balancer_arn",
-                format!("`{lb}` is not an Application Load Balancer ARN"),
-                "the request-count metric exists for `loadbalancer/app/NAME/ID` only",
-            );
-        } else if tg.is_empty() {
-            d.error_hint(
-                "options.load_balancer_arn",
-                "a load balancer without `targets.ecs.target_group_arn` has no target to scale on",
-                "set `targets.ecs.target_group_arn`",
-            );
-        }
-    }
-    for (dir, ap) in &options.efs_access_points {
-        let path = format!("options.efs_access_points.{dir}");
-        if !PERSISTENT_DIRS.iter().any(|(s, _)| s == dir) {
-            d.error_hint(
-                &path,
-                format!("`{dir}` is not a persistent directory"),
-                "use `data`, `plugins` or `invoices`",
-            );
-        }
-        let hex = ap.strip_prefix("fsap-").unwrap_or_default();
-        if !(hex.len() == 8 || hex.len() == 17) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            d.error(path, format!("`{ap}` is not an EFS access point id"));
-        }
-    }
-    if model.spec().storage.efs.is_none() {
-        d.error_hint(
-            "storage.efs",
-            "missing: ECS mounts Kimai's directories from EFS",
-            "set `storage.efs.file_system_id`",
-        );
-    }
-    d.into_result(())
-}
-
 /// What the spec says that these files cannot express, and what happens instead.
-fn notices(
-    model: &Validated,
-    ecs: &EcsTarget,
-    options: &Options,
-    has_requests_label: bool,
-) -> Vec<Notice> {
+fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<Notice> {
     let spec = model.spec();
     let mut v = Vec::new();
     let mut add = |path: &str, message: String| {
@@ -306,13 +251,14 @@ fn notices(
         "not applied: EFS grows and shrinks with its contents".into(),
     );
     if let Some(efs) = &spec.storage.efs {
-        if efs.access_point_id.is_some() && options.efs_access_points.is_empty() {
+        if efs.access_point_id.is_some() && efs.access_points.is_empty() {
             add(
                 "storage.efs.access_point_id",
                 "not used: ECS mounts an access point only at its root and has no sub-path \
                  mounts, so one access point cannot hold data, plugins and invoices; they are \
                  mounted from /data, /plugins, /invoices of the file system (create them first, \
-                 see README.md), or pass one access point per directory in the renderer's options"
+                 see README.md), or set one access point per directory in \
+                 `storage.efs.access_points`"
                     .into(),
             );
         }
@@ -326,8 +272,8 @@ fn notices(
                         .to_string()
                 } else {
                     "no policy rendered: the ALBRequestCountPerTarget metric names the load \
-                     balancer, which the target group ARN does not contain; pass the ALB's ARN \
-                     in the renderer's options"
+                     balancer, which the target group ARN does not contain; set \
+                     `targets.ecs.load_balancer_arn`"
                         .to_string()
                 },
             );
