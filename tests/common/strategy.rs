@@ -143,7 +143,11 @@ prop_compose! {
                 s.database.mode = DatabaseMode::External;
                 s.database.host = Some("kimai.cluster-abc.eu-west-1.rds.amazonaws.com".into());
                 s.storage.class = StorageClass::Efs;
-                s.storage.efs = Some(Efs { file_system_id: "fs-0123456789abcdef0".into(), access_point_id: None, access_points: Default::default() });
+                s.storage.efs = Some(Efs {
+                    file_system_id: "fs-0123456789abcdef0".into(),
+                    access_point_id: (!arm).then(|| "fsap-0123456789abcdef0".into()),
+                    access_points: if arm { [("data".to_string(), "fsap-0123456789abcdef1".to_string())].into() } else { Default::default() },
+                });
                 s.ingress.tls.mode = TlsMode::Acm;
                 s.ingress.tls.certificate_arn = Some("arn:aws:acm:eu-west-1:123456789012:certificate/abc".into());
                 s.targets.kubernetes.ingress_class = Some(IngressClass::Alb);

@@ -23,10 +23,9 @@
 //! ingress: { host: kimai.example.com }
 //! database: { mode: external, host: db.example.internal }
 //! storage: { class: efs, efs: { file_system_id: fs-0123456789abcdef0 } }
+//! aws: { region: eu-central-1, account_id: "123456789012" }
 //! targets:
 //!   ecs:
-//!     region: eu-central-1
-//!     account_id: "123456789012"
 //!     cluster: main
 //!     subnets: [subnet-0123456789abcdef0]
 //!     security_groups: [sg-0123456789abcdef0]
@@ -61,7 +60,7 @@
 //!   mounted at its root, so one access point cannot serve three directories. Each persistent
 //!   directory is its own EFS volume: `rootDirectory` `/data`, `/plugins`, `/invoices` of the
 //!   file system (the layout the Kubernetes renderer uses without an access point), or the
-//!   access point given for it in [`Options::efs_access_points`]. Always TLS and IAM
+//!   access point given for it in `storage.efs.access_points`. Always TLS and IAM
 //!   authorisation. The spec's single `storage.efs.access_point_id` is reported as a notice.
 //! - **Capabilities.** The root entrypoint needs CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID.
 //!   Fargate accepts no `add` but `SYS_PTRACE`, so on Fargate the rest of Docker's default
@@ -69,9 +68,16 @@
 //! - **`DATABASE_URL`** comes whole from `database.url_secret`: ECS cannot assemble a string
 //!   from a secret. The deploy note shows how to compute it with the URL-encoded password.
 //! - **ALB health checks** send the target's IP as `Host`; `TRUSTED_HOSTS` also admits
-//!   private IPv4 addresses ([`kimai_model::PRIVATE_IPV4_HOSTS`]); the note explains why that is safe.
+//!   the VPC's addresses (`aws.vpc_cidrs`, RFC 1918 by default); the note explains why that is safe.
 //! - **Requests per target** needs the load balancer's ARN, which the target group ARN does
-//!   not contain: given through [`Options::load_balancer_arn`], otherwise a notice and no policy.
+//!   not contain: `targets.ecs.load_balancer_arn`, otherwise a notice and no policy.
+//! - **Names** (service, family, roles, log group, secret names) come from
+//!   [`kimai_model::Names`]: per environment, so environments share an account and a cluster.
+//! - **Stop timing.** The target group drains a task for
+//!   [`kimai_model::DEREGISTRATION_DELAY_SECONDS`] before ECS signals it; `stopTimeout` is
+//!   [`kimai_model::STOP_GRACE_SECONDS`] after that.
+//! - **Updates** go through `service-update.json` (UpdateService's own shape; without a
+//!   desired count under an autoscaler).
 //!
 //! Architecture invariant: this crate depends only on `kimai-model` and serde; it does no I/O
 //! and reads no clock. Names and ARNs come from [`identity`] only.

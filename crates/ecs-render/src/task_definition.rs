@@ -463,8 +463,8 @@ fn secrets_of(
 pub fn kimai_image(model: &Validated, ecs: &EcsTarget) -> String {
     let image = model.image();
     let first = image.split('/').next().unwrap_or_default();
-    let has_registry = image.contains('/')
-        && (first.contains('.') || first.contains(':') || first == "localhost");
+    let has_registry =
+        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
     match &ecs.image_registry_mirror {
         Some(mirror) if !has_registry => {
             let repo = if image.contains('/') {

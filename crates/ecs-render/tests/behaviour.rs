@@ -382,9 +382,12 @@ fn trusted_hosts_admits_alb_health_checks() {
         .and_then(|e| e["value"].as_str())
         .expect("TRUSTED_HOSTS")
         .to_string();
-    assert!(th.ends_with(
-        r"|10\.1\.[0-9]+\.[0-9]+|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.[0-9]+\.[0-9]+)$"
-    ), "{th}");
+    assert!(
+        th.ends_with(
+            r"|10\.1\.[0-9]+\.[0-9]+|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.[0-9]+\.[0-9]+)$"
+        ),
+        "{th}"
+    );
 }
 
 #[test]

@@ -53,19 +53,17 @@ pub fn kimai_sources(id: &Identity<'_>) -> Vec<NetworkPolicyPeer> {
     let k = &model.spec().targets.kubernetes;
     match id.ingress_class() {
         IngressClass::Nginx => vec![namespace_peer(&k.ingress_controller_namespace)],
-        IngressClass::Alb => {
-            model
-                .vpc_cidrs()
-                .into_iter()
-                .map(|cidr| NetworkPolicyPeer {
-                    ip_block: Some(IPBlock {
-                        cidr,
-                        ..Default::default()
-                    }),
+        IngressClass::Alb => model
+            .vpc_cidrs()
+            .into_iter()
+            .map(|cidr| NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr,
                     ..Default::default()
-                })
-                .collect()
-        }
+                }),
+                ..Default::default()
+            })
+            .collect(),
     }
 }
 

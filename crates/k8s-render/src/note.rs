@@ -140,7 +140,9 @@ pub fn facts(id: &Identity<'_>) -> Facts {
                 let encoded = keys.iter().any(|k| k.secret == secret && k.url_encoded);
                 let purpose = match (raw, encoded) {
                     (Some(k), false) => k.purpose.to_string(),
-                    (Some(k), true) => format!("{}; also URL-encoded for `DATABASE_URL`", k.purpose),
+                    (Some(k), true) => {
+                        format!("{}; also URL-encoded for `DATABASE_URL`", k.purpose)
+                    }
                     (None, _) => {
                         "database password (URL-encoded for `DATABASE_URL` by the template)".into()
                     }

@@ -27,7 +27,11 @@ pub fn parse(s: &str) -> Option<Cidr> {
         if len > 128 {
             return None;
         }
-        let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+        let mask = if len == 0 {
+            0
+        } else {
+            u128::MAX << (128 - len)
+        };
         (u128::from(a) & !mask == 0).then_some(Cidr::V6(a, len))
     } else {
         None
@@ -178,7 +182,15 @@ mod tests {
 
     #[test]
     fn ranges_are_exact() {
-        for (lo, hi) in [(0, 255), (64, 127), (16, 31), (128, 255), (8, 15), (0, 63), (5, 5)] {
+        for (lo, hi) in [
+            (0, 255),
+            (64, 127),
+            (16, 31),
+            (128, 255),
+            (8, 15),
+            (0, 63),
+            (5, 5),
+        ] {
             let alts = range(lo, hi);
             for n in 0..=300u32 {
                 let hit = alts.split('|').any(|a| alt_matches(a, &n.to_string()));

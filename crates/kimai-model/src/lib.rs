@@ -41,10 +41,10 @@ pub use derive::{
     DEREGISTRATION_DELAY_SECONDS, HEALTH_HOST, HEALTH_PATH, KIMAI_PORT, LOCAL_YAML_PATH,
     PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS, STOP_GRACE_SECONDS,
 };
-pub use names::Names;
 pub use diag::{Diagnostic, Diagnostics, Notice};
 pub use environments::{environments_schema, is_multi_environment, load_all};
 pub use load::{load, parse, Format};
+pub use names::Names;
 pub use quantity::{Bytes, Millicores};
 pub use secret::{secret_name_problem, SecretRef};
 pub use spec::*;

@@ -921,7 +921,11 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
 
 fn check_aws(a: &Aws, d: &mut Diagnostics) {
     if a.region.is_empty() {
-        d.error_hint("aws.region", "missing", "set the AWS region (`eu-central-1`)");
+        d.error_hint(
+            "aws.region",
+            "missing",
+            "set the AWS region (`eu-central-1`)",
+        );
     } else if !check::aws_region(&a.region) {
         d.error("aws.region", format!("`{}` is not an AWS region", a.region));
     }
