@@ -212,6 +212,73 @@ pub fn ingress_class(model: &Validated) -> IngressClass {
     )
 }
 
+/// Every name two environments of one file must not share: the Kubernetes namespace and
+/// cluster-scoped volume, the ECS service in its cluster, the IAM roles, the log group, the
+/// secrets prefix and the backup location. Reports each clash once, at the later environment's
+/// field that sets it (`environments.<name>.<path>`), with the environment it clashes with.
+pub fn collisions(models: &[Validated]) -> crate::Diagnostics {
+    let mut d = crate::Diagnostics::default();
+    let keyed: Vec<(&str, Vec<(&'static str, String)>)> = models
+        .iter()
+        .map(|m| (m.environment(), platform_keys(m)))
+        .collect();
+    for (i, (env, keys)) in keyed.iter().enumerate() {
+        for (other, other_keys) in &keyed[..i] {
+            for ((path, value), (_, other_value)) in keys.iter().zip(other_keys) {
+                if !value.is_empty() && value == other_value {
+                    d.error_hint(
+                        format!("environments.{env}.{path}"),
+                        format!("`{value}` is also environment `{other}`'s: the two would overwrite each other"),
+                        "leave it unset so it is derived per environment, or give each environment its own",
+                    );
+                }
+            }
+        }
+    }
+    d
+}
+
+/// The names [`collisions`] compares, each with the spec field that sets it.
+fn platform_keys(model: &Validated) -> Vec<(&'static str, String)> {
+    let n = Names::new(model);
+    let spec = model.spec();
+    let ecs = spec.targets.ecs.as_ref();
+    let role = |explicit: Option<&Option<String>>, derived: &str| {
+        explicit
+            .and_then(|e| e.clone())
+            .unwrap_or_else(|| derived.to_string())
+    };
+    vec![
+        ("targets.kubernetes.namespace", n.namespace.clone()),
+        (
+            "targets.ecs.cluster",
+            n.ecs_cluster
+                .as_ref()
+                .map(|c| format!("service {} in cluster {c}", n.ecs_service))
+                .unwrap_or_default(),
+        ),
+        (
+            "targets.ecs.execution_role_arn",
+            ecs.map(|e| role(Some(&e.execution_role_arn), &n.execution_role))
+                .unwrap_or_default(),
+        ),
+        (
+            "targets.ecs.task_role_arn",
+            ecs.map(|e| role(Some(&e.task_role_arn), &n.task_role))
+                .unwrap_or_default(),
+        ),
+        ("monitoring.cloudwatch.log_group", n.log_group.clone()),
+        ("aws.secrets_prefix", n.secrets_prefix.clone()),
+        (
+            "backup.s3_prefix",
+            match (&n.backup_bucket, &n.backup_prefix) {
+                (Some(b), Some(p)) => format!("s3://{b}/{p}/"),
+                _ => String::new(),
+            },
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
