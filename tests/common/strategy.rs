@@ -150,6 +150,11 @@ prop_compose! {
                 });
                 s.ingress.tls.mode = TlsMode::Acm;
                 s.ingress.tls.certificate_arn = Some("arn:aws:acm:eu-west-1:123456789012:certificate/abc".into());
+                if mailer {
+                    // Settings EFS and an ALB cannot apply: notices only when written.
+                    s.storage.size = "20Gi".into();
+                    s.ingress.max_body_mib = 64;
+                }
                 s.targets.kubernetes.ingress_class = Some(IngressClass::Alb);
                 s.targets.kubernetes.service_account_annotations.insert(
                     "eks.amazonaws.com/role-arn".into(),

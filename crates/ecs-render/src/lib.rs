@@ -220,11 +220,14 @@ fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<
                 .into(),
         );
     }
-    add(
-        "ingress.max_body_mib",
-        "not enforced: an ALB has no request-body limit; PHP's upload limits in the image apply"
-            .into(),
-    );
+    // Notices only for what the spec sets: defaults the user never wrote are not news.
+    if spec.ingress.max_body_mib != kimai_model::Ingress::default().max_body_mib {
+        add(
+            "ingress.max_body_mib",
+            "not enforced: an ALB has no request-body limit; PHP's upload limits in the image apply"
+                .into(),
+        );
+    }
     if ecs.target_group_arn.is_none() {
         add(
             "targets.ecs.target_group_arn",
@@ -252,10 +255,12 @@ fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<
                 .into(),
         );
     }
-    add(
-        "storage.size",
-        "not applied: EFS grows and shrinks with its contents".into(),
-    );
+    if spec.storage.size != kimai_model::Storage::default().size {
+        add(
+            "storage.size",
+            "not applied: EFS grows and shrinks with its contents".into(),
+        );
+    }
     if let Some(efs) = &spec.storage.efs {
         if efs.access_point_id.is_some() && efs.access_points.is_empty() {
             add(

@@ -205,7 +205,10 @@ fn notices(model: &Validated) -> Vec<Notice> {
         (TlsMode::Secret, IngressClass::Alb) => add("ingress.tls.mode", "an ALB cannot use a Kubernetes TLS Secret; the load balancer controller discovers an ACM certificate for the hosts instead"),
         _ => {}
     }
-    if class == IngressClass::Alb {
+    // Notices only for what the spec sets: a default the user never wrote is not news.
+    if class == IngressClass::Alb
+        && spec.ingress.max_body_mib != kimai_model::Ingress::default().max_body_mib
+    {
         add("ingress.max_body_mib", "not enforced: an ALB has no request-body limit; PHP's upload limits in the image apply");
     }
     if spec
