@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kimai_deploy::model::{load_all, validate, Format, Target, Validated};
 use kimai_deploy::{render, Rendered};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 
@@ -455,4 +456,129 @@ fn kustomize_overlays_build_disjoint_environments() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every field path of the spec's JSON Schema; a free-form map's path stands for its keys.
+fn schema_paths() -> (BTreeSet<String>, BTreeSet<String>) {
+    let schema = serde_json::to_value(kimai_deploy::model::spec_schema()).expect("schema");
+    let defs = schema["$defs"].clone();
+    let mut paths = BTreeSet::new();
+    let mut maps = BTreeSet::new();
+    fn resolve<'a>(v: &'a Json, defs: &'a Json) -> &'a Json {
+        if let Some(r) = v["$ref"].as_str() {
+            return &defs[r.trim_start_matches("#/$defs/")];
+        }
+        if let Some(any) = v["anyOf"].as_array() {
+            if let Some(x) = any.iter().find(|x| x.get("$ref").is_some()) {
+                return resolve(x, defs);
+            }
+        }
+        v
+    }
+    fn walk(
+        v: &Json,
+        defs: &Json,
+        prefix: &str,
+        paths: &mut BTreeSet<String>,
+        maps: &mut BTreeSet<String>,
+    ) {
+        let v = resolve(v, defs);
+        if let Some(props) = v["properties"].as_object() {
+            for (k, child) in props {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                paths.insert(p.clone());
+                walk(child, defs, &p, paths, maps);
+            }
+        } else if v["additionalProperties"].is_object() {
+            maps.insert(prefix.to_string());
+        }
+    }
+    walk(&schema, &defs, "", &mut paths, &mut maps);
+    (paths, maps)
+}
+
+/// Backticked spec paths in a text (`targets.ecs.load_balancer_arn`, `aws.vpc_cidrs`).
+fn spec_paths_in(text: &str) -> Vec<String> {
+    const ROOTS: [&str; 10] = [
+        "app",
+        "database",
+        "storage",
+        "ingress",
+        "scaling",
+        "monitoring",
+        "backup",
+        "aws",
+        "targets",
+        "environments",
+    ];
+    backticked(text)
+        .into_iter()
+        .map(|t| t.split(':').next().unwrap_or_default().trim().to_string())
+        .filter(|t| {
+            t.contains('.')
+                && ![
+                    ".sh", ".yaml", ".yml", ".json", ".conf", ".md", ".j2", ".tf", ".pem",
+                ]
+                .iter()
+                .any(|ext| t.ends_with(ext))
+                && ROOTS.iter().any(|r| t.starts_with(&format!("{r}.")))
+                && t.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._".contains(&b))
+        })
+        .collect()
+}
+
+fn check_settings_exist(
+    label: &str,
+    model: &Validated,
+    paths: &BTreeSet<String>,
+    maps: &BTreeSet<String>,
+) {
+    for target in Target::ALL {
+        let Ok(r) = render(model, target) else {
+            continue;
+        };
+        let mut texts: Vec<(String, String)> = r
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with("README.md"))
+            .map(|f| (f.path.clone(), f.contents.clone()))
+            .collect();
+        for n in &r.notices {
+            texts.push(("notice".into(), format!("`{}` {}", n.path, n.message)));
+        }
+        for (file, text) in texts {
+            for p in spec_paths_in(&text) {
+                let known =
+                    paths.contains(&p) || maps.iter().any(|m| p.starts_with(&format!("{m}.")));
+                assert!(
+                    known,
+                    "{label}: {} {file} refers to `{p}`, which the spec does not have",
+                    target.as_str()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn notes_and_notices_refer_only_to_settings_the_spec_has() {
+    let (paths, maps) = schema_paths();
+    assert!(paths.contains("targets.ecs.load_balancer_arn") && maps.contains("app.env"));
+    for (label, m) in example_models() {
+        check_settings_exist(&label, &m, &paths, &maps);
+    }
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..48 {
+        let spec = strategy::spec()
+            .new_tree(&mut runner)
+            .expect("tree")
+            .current();
+        let m = validate(spec).expect("valid");
+        check_settings_exist("generated", &m, &paths, &maps);
+    }
 }
