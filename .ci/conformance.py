@@ -213,6 +213,10 @@ def check_ecs(out):
     d = out / "ecs"
     td = botocore_check("ecs", "RegisterTaskDefinition", d / "task-definition.json")
     svc = botocore_check("ecs", "CreateService", d / "service.json")
+    upd = botocore_check("ecs", "UpdateService", d / "service-update.json")
+    R.check(upd["service"] == svc["serviceName"] and upd["cluster"] == svc["cluster"]
+            and upd["taskDefinition"] == svc["taskDefinition"],
+            "ecs: service-update.json updates the service service.json creates")
     for p in sorted(d.glob("scalable-target*.json")):
         botocore_check("application-autoscaling", "RegisterScalableTarget", p)
     for p in sorted(d.glob("scaling-policy*.json")):

@@ -37,6 +37,7 @@ pub fn fleet_spec(i: u32) -> Spec {
         s.storage.efs = Some(Efs {
             file_system_id: "fs-0123456789abcdef0".into(),
             access_point_id: None,
+            access_points: Default::default(),
         });
         s.scaling = Some(Scaling {
             min_replicas: 2,
@@ -46,10 +47,14 @@ pub fn fleet_spec(i: u32) -> Spec {
         s.ingress.tls.mode = TlsMode::Acm;
         s.ingress.tls.certificate_arn =
             Some("arn:aws:acm:eu-west-1:123456789012:certificate/abc".into());
-        s.targets.kubernetes.ingress_class = kimai_deploy::model::IngressClass::Alb;
-        s.targets.ecs = Some(EcsTarget {
+        s.targets.kubernetes.ingress_class = Some(kimai_deploy::model::IngressClass::Alb);
+        s.aws = Some(kimai_deploy::model::Aws {
             region: "eu-west-1".into(),
             account_id: "123456789012".into(),
+            vpc_cidrs: Vec::new(),
+            secrets_prefix: String::new(),
+        });
+        s.targets.ecs = Some(EcsTarget {
             cluster: "fleet".into(),
             launch_type: Default::default(),
             capacity_provider: None,
@@ -62,7 +67,8 @@ pub fn fleet_spec(i: u32) -> Spec {
             cpu: None,
             memory: None,
             secrets_backend: Default::default(),
-            secrets_prefix: String::new(),
+            load_balancer_arn: None,
+            image_registry_mirror: None,
             secret_arns: Default::default(),
             enable_execute_command: false,
         });

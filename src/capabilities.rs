@@ -203,7 +203,14 @@ pub const CAPABILITIES: &[Capability] = &[
         setting: "storage.efs.access_point_id",
         compose: (NotApplicable, "see storage.class"),
         k8s: (Native, "`volumeHandle` `fs-id::fsap-id`"),
-        ecs: (Notice, "one access point cannot root three directories; per-directory access points via options"),
+        ecs: (Notice, "one access point cannot root three directories; set `storage.efs.access_points` instead"),
+        ansible: (NotApplicable, "see storage.class"),
+    },
+    Capability {
+        setting: "storage.efs.access_points",
+        compose: (NotApplicable, "see storage.class"),
+        k8s: (NotApplicable, "one volume with sub-paths under `access_point_id`"),
+        ecs: (Native, "one EFS volume per directory, each through its access point"),
         ansible: (NotApplicable, "see storage.class"),
     },
     Capability {
@@ -293,8 +300,15 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability {
         setting: "targets.kubernetes.service_account_annotations",
         compose: (NotApplicable, ""),
-        k8s: (Approximated, "IRSA role for the backup upload; a notice when backups have none"),
+        k8s: (Approximated, "IRSA role for the backup upload (derived from `aws` when unset); a notice when backups have neither"),
         ecs: (NotApplicable, ""),
+        ansible: (NotApplicable, ""),
+    },
+    Capability {
+        setting: "aws",
+        compose: (NotApplicable, ""),
+        k8s: (Native, "backup role ARN, Secrets Manager names, VPC ranges for TRUSTED_HOSTS and the NetworkPolicy behind an ALB"),
+        ecs: (Native, "region, account, secret names, role ARNs; VPC ranges for TRUSTED_HOSTS"),
         ansible: (NotApplicable, ""),
     },
     Capability {

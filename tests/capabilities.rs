@@ -93,7 +93,7 @@ fn rejected_settings_are_validation_errors_for_that_target() {
             }
         }
     }
-    let spec = "name: kimai\ningress: { host: k.example.com }\nstorage: { class: efs, efs: { file_system_id: fs-01234567 } }\ntargets: { ecs: { region: eu-west-1, account_id: \"123456789012\", cluster: c, subnets: [subnet-01234567], security_groups: [sg-01234567] } }\n";
+    let spec = "name: kimai\ningress: { host: k.example.com }\nstorage: { class: efs, efs: { file_system_id: fs-01234567 } }\naws: { region: eu-west-1, account_id: \"123456789012\" }\ntargets: { ecs: { cluster: c, subnets: [subnet-01234567], security_groups: [sg-01234567] } }\n";
     let model = kimai_deploy::load(spec.as_bytes(), Format::Yaml).expect("valid");
     let err = model
         .check_target(Target::Ecs)

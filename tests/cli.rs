@@ -249,12 +249,12 @@ fn multi_environment_file_renders_each_environment_in_its_folder() {
 
 #[test]
 fn impossible_ecs_deployments_exit_1_with_paths_and_write_nothing() {
-    let ecs = "targets: { ecs: { region: eu-west-1, account_id: \"123456789012\", cluster: c, subnets: [subnet-01234567], security_groups: [sg-01234567] } }\n";
+    let ecs = "aws: { region: eu-west-1, account_id: \"123456789012\" }\ntargets: { ecs: { cluster: c, subnets: [subnet-01234567], security_groups: [sg-01234567] } }\n";
     let cases = [
         // Not a Fargate size: invalid for every target.
         (format!("name: kimai\ningress: {{ host: k.example.com }}\n{}", ecs.replace("cluster: c,", "cluster: c, cpu: 256, memory: 4096,")), vec!["targets.ecs.cpu", "256"], None),
         // Missing settings: every one at once.
-        ("name: kimai\ningress: { host: k.example.com }\ntargets: { ecs: { cluster: c } }\n".to_string(), vec!["targets.ecs.region", "targets.ecs.account_id", "targets.ecs.subnets", "targets.ecs.security_groups"], None),
+        ("name: kimai\ningress: { host: k.example.com }\ntargets: { ecs: { cluster: c } }\n".to_string(), vec!["aws", "targets.ecs.subnets", "targets.ecs.security_groups"], None),
         // A bundled database on ECS: an error when ECS is asked for.
         (format!("name: kimai\ningress: {{ host: k.example.com }}\nstorage: {{ class: efs, efs: {{ file_system_id: fs-01234567 }} }}\n{ecs}"), vec!["database.mode", "use `database.mode: external`"], Some("ecs")),
     ];

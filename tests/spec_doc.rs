@@ -36,6 +36,7 @@ fn spec_reference_is_current_and_complete() {
                 if ![
                     "app.env",
                     "targets.ecs.secret_arns",
+                    "storage.efs.access_points",
                     "targets.kubernetes.service_account_annotations",
                     "targets.ansible.hosts",
                 ]

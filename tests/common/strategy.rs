@@ -145,19 +145,32 @@ prop_compose! {
                 s.database.mode = DatabaseMode::External;
                 s.database.host = Some("kimai.cluster-abc.eu-west-1.rds.amazonaws.com".into());
                 s.storage.class = StorageClass::Efs;
-                s.storage.efs = Some(Efs { file_system_id: "fs-0123456789abcdef0".into(), access_point_id: None });
+                s.storage.efs = Some(Efs {
+                    file_system_id: "fs-0123456789abcdef0".into(),
+                    access_point_id: (!arm).then(|| "fsap-0123456789abcdef0".into()),
+                    access_points: if arm { [("data".to_string(), "fsap-0123456789abcdef1".to_string())].into() } else { Default::default() },
+                });
                 s.ingress.tls.mode = TlsMode::Acm;
                 s.ingress.tls.certificate_arn = Some("arn:aws:acm:eu-west-1:123456789012:certificate/abc".into());
-                s.targets.kubernetes.ingress_class = IngressClass::Alb;
+                if mailer {
+                    // Settings EFS and an ALB cannot apply: notices only when written.
+                    s.storage.size = "20Gi".into();
+                    s.ingress.max_body_mib = 64;
+                }
+                s.targets.kubernetes.ingress_class = Some(IngressClass::Alb);
                 s.targets.kubernetes.pod_watcher.api_server_cidrs = vec!["10.0.0.0/16".into()];
                 s.targets.kubernetes.pod_watcher.api_server_ports = vec![443];
                 s.targets.kubernetes.service_account_annotations.insert(
                     "eks.amazonaws.com/role-arn".into(),
                     "arn:aws:iam::123456789012:role/kimai".into(),
                 );
-                s.targets.ecs = Some(EcsTarget {
+                s.aws = Some(kimai_deploy::model::Aws {
                     region: "eu-west-1".into(),
                     account_id: "123456789012".into(),
+                    vpc_cidrs: if arm { vec!["10.0.0.0/16".into(), "100.64.0.0/10".into()] } else { Vec::new() },
+                    secrets_prefix: String::new(),
+                });
+                s.targets.ecs = Some(EcsTarget {
                     cluster: "kimai".into(),
                     launch_type: if arm { LaunchType::Fargate } else { LaunchType::Ec2 },
                     capacity_provider: None,
@@ -172,7 +185,8 @@ prop_compose! {
                     cpu: None,
                     memory: None,
                     secrets_backend: if mailer { SecretsBackend::Ssm } else { SecretsBackend::SecretsManager },
-                    secrets_prefix: String::new(),
+                    load_balancer_arn: None,
+                    image_registry_mirror: None,
                     secret_arns: Default::default(),
                     enable_execute_command: datadog,
                 });

@@ -33,7 +33,7 @@ pub fn secret_bindings(model: &Validated) -> Vec<SecretBinding> {
         bind(
             &db.password,
             SecretEncoding::UrlEncoded,
-            "the database password, URL-encoded for DATABASE_URL: python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=\"\"))' 'PASSWORD'",
+            "the database password, URL-encoded for DATABASE_URL (type the password, any character works): IFS= read -rs P; printf '%s' \"$P\" | python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read(), safe=\"\"))'",
         ),
     ];
     if db.mode == DatabaseMode::Bundled {

@@ -1,6 +1,6 @@
 //! Names and ARNs every ECS output shares, derived once from the model.
 
-use kimai_model::{EcsTarget, LaunchType, SecretsBackend, Validated};
+use kimai_model::{Aws, EcsTarget, LaunchType, Names, SecretsBackend, Validated};
 
 /// Name of Kimai's container; the service's load balancer and the referee look for it.
 pub const KIMAI_CONTAINER: &str = "kimai";
@@ -12,9 +12,11 @@ pub const KIMAI_PORT_NAME: &str = "kimai-http";
 /// The names and ARNs of one ECS deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
+    /// The model's names, for everything not repeated below.
+    pub names: Names,
     /// Task definition family: `<name>-<environment>`.
     pub family: String,
-    /// ECS service name: `<name>`.
+    /// ECS service name: `<name>-<environment>`.
     pub service: String,
     /// ECS cluster name.
     pub cluster: String,
@@ -30,7 +32,7 @@ pub struct Identity {
     pub execution_role_arn: String,
     /// Task role ARN (what Kimai's processes may call: EFS, ECS Exec).
     pub task_role_arn: String,
-    /// Prefix of the secret names: `targets.ecs.secrets_prefix` or `<name>/<environment>`.
+    /// Prefix of the secret names: `aws.secrets_prefix` or `<name>/<environment>`.
     pub secrets_prefix: String,
     /// Where the secrets live.
     pub secrets_backend: SecretsBackend,
@@ -41,43 +43,39 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// Derives every name from the model and its (already checked) ECS settings.
+    /// Every name from the model's one derivation ([`kimai_model::Names`]) and its (already
+    /// checked) `aws` and ECS settings.
     pub fn new(model: &Validated, ecs: &EcsTarget) -> Self {
-        let name = model.name();
-        let env = model.environment();
-        let family = format!("{name}-{env}");
-        let account = &ecs.account_id;
-        let partition = partition(&ecs.region);
-        let role = |explicit: &Option<String>, suffix: &str| {
+        let names = model.names();
+        let aws = model.spec().aws.clone().unwrap_or(Aws {
+            region: String::new(),
+            account_id: String::new(),
+            vpc_cidrs: Vec::new(),
+            secrets_prefix: String::new(),
+        });
+        let partition = partition(&aws.region);
+        let account = &aws.account_id;
+        let role = |explicit: &Option<String>, name: &str| {
             explicit
                 .clone()
                 .filter(|a| !a.is_empty())
-                .unwrap_or_else(|| format!("arn:{partition}:iam::{account}:role/{name}-{suffix}"))
+                .unwrap_or_else(|| format!("arn:{partition}:iam::{account}:role/{name}"))
         };
-        let log_group = &model.spec().monitoring.cloudwatch.log_group;
-        let prefix = ecs.secrets_prefix.trim_matches('/');
         Identity {
-            service: name.to_string(),
+            service: names.ecs_service.clone(),
             cluster: ecs.cluster.clone(),
-            region: ecs.region.clone(),
+            region: aws.region.clone(),
             account_id: account.clone(),
             partition: partition.to_string(),
-            log_group: if log_group.is_empty() {
-                format!("/ecs/{family}")
-            } else {
-                log_group.clone()
-            },
-            execution_role_arn: role(&ecs.execution_role_arn, "execution"),
-            task_role_arn: role(&ecs.task_role_arn, "task"),
-            secrets_prefix: if prefix.is_empty() {
-                format!("{name}/{env}")
-            } else {
-                prefix.to_string()
-            },
+            log_group: names.log_group.clone(),
+            execution_role_arn: role(&ecs.execution_role_arn, &names.execution_role),
+            task_role_arn: role(&ecs.task_role_arn, &names.task_role),
+            secrets_prefix: names.secrets_prefix.clone(),
             secrets_backend: ecs.secrets_backend,
             launch_type: ecs.launch_type,
-            resource_id: format!("service/{}/{name}", ecs.cluster),
-            family,
+            resource_id: format!("service/{}/{}", ecs.cluster, names.ecs_service),
+            family: names.ecs_family.clone(),
+            names,
         }
     }
 
@@ -91,12 +89,4 @@ impl Identity {
 }
 
 /// The ARN partition a region belongs to.
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
+pub use kimai_model::names::partition;

@@ -7,7 +7,8 @@
 //! | file | AWS CLI call |
 //! |---|---|
 //! | `task-definition.json` | `aws ecs register-task-definition --cli-input-json` |
-//! | `service.json` | `aws ecs create-service --cli-input-json` |
+//! | `service.json` | `aws ecs create-service --cli-input-json` (once) |
+//! | `service-update.json` | `aws ecs update-service --cli-input-json` (every later change) |
 //! | `scalable-target.json` | `aws application-autoscaling register-scalable-target` (with `scaling`) |
 //! | `scaling-policy-{cpu,memory,requests}.json` | `aws application-autoscaling put-scaling-policy` |
 //! | `README.md` | deploy note: secrets to create, IAM, ALB settings, the commands in order |
@@ -22,10 +23,9 @@
 //! ingress: { host: kimai.example.com }
 //! database: { mode: external, host: db.example.internal }
 //! storage: { class: efs, efs: { file_system_id: fs-0123456789abcdef0 } }
+//! aws: { region: eu-central-1, account_id: "123456789012" }
 //! targets:
 //!   ecs:
-//!     region: eu-central-1
-//!     account_id: "123456789012"
 //!     cluster: main
 //!     subnets: [subnet-0123456789abcdef0]
 //!     security_groups: [sg-0123456789abcdef0]
@@ -60,7 +60,7 @@
 //!   mounted at its root, so one access point cannot serve three directories. Each persistent
 //!   directory is its own EFS volume: `rootDirectory` `/data`, `/plugins`, `/invoices` of the
 //!   file system (the layout the Kubernetes renderer uses without an access point), or the
-//!   access point given for it in [`Options::efs_access_points`]. Always TLS and IAM
+//!   access point given for it in `storage.efs.access_points`. Always TLS and IAM
 //!   authorisation. The spec's single `storage.efs.access_point_id` is reported as a notice.
 //! - **Capabilities.** The root entrypoint needs CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID.
 //!   Fargate accepts no `add` but `SYS_PTRACE`, so on Fargate the rest of Docker's default
@@ -68,9 +68,16 @@
 //! - **`DATABASE_URL`** comes whole from `database.url_secret`: ECS cannot assemble a string
 //!   from a secret. The deploy note shows how to compute it with the URL-encoded password.
 //! - **ALB health checks** send the target's IP as `Host`; `TRUSTED_HOSTS` also admits
-//!   private IPv4 addresses ([`kimai_model::PRIVATE_IPV4_HOSTS`]); the note explains why that is safe.
+//!   the VPC's addresses (`aws.vpc_cidrs`, RFC 1918 by default); the note explains why that is safe.
 //! - **Requests per target** needs the load balancer's ARN, which the target group ARN does
-//!   not contain: given through [`Options::load_balancer_arn`], otherwise a notice and no policy.
+//!   not contain: `targets.ecs.load_balancer_arn`, otherwise a notice and no policy.
+//! - **Names** (service, family, roles, log group, secret names) come from
+//!   [`kimai_model::Names`]: per environment, so environments share an account and a cluster.
+//! - **Stop timing.** The target group drains a task for
+//!   [`kimai_model::DEREGISTRATION_DELAY_SECONDS`] before ECS signals it; `stopTimeout` is
+//!   [`kimai_model::STOP_GRACE_SECONDS`] after that.
+//! - **Updates** go through `service-update.json` (UpdateService's own shape; without a
+//!   desired count under an autoscaler).
 //!
 //! Architecture invariant: this crate depends only on `kimai-model` and serde; it does no I/O
 //! and reads no clock. Names and ARNs come from [`identity`] only.
@@ -82,11 +89,8 @@ pub mod secrets;
 pub mod service;
 pub mod task_definition;
 
-use std::collections::BTreeMap;
-
 use kimai_model::{
     Diagnostics, EcsTarget, LaunchType, Notice, OutputFile, Rendered, Target, TlsMode, Validated,
-    PERSISTENT_DIRS, PRIVATE_IPV4_HOSTS,
 };
 use serde::Serialize;
 
@@ -95,20 +99,11 @@ pub use identity::Identity;
 /// The notice target name.
 const TARGET: &str = "ecs";
 
-/// Options of the ECS renderer. Nothing is required; the spec carries the deployment.
+/// Options of the ECS renderer. Nothing is required: the spec carries the deployment, including
+/// everything an operator may need to set (a notice never points at an option the spec lacks).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub struct Options {
-    /// ARN of the Application Load Balancer in front of `targets.ecs.target_group_arn`
-    /// (`arn:aws:elasticloadbalancing:...:loadbalancer/app/<name>/<id>`). Needed for the
-    /// `scaling.requests_per_target` policy, whose metric names the load balancer; without
-    /// it that policy is left out with a notice.
-    pub load_balancer_arn: Option<String>,
-    /// One EFS access point per persistent directory: `data`, `plugins`, `invoices` to an
-    /// access point id (`fsap-...`) of `storage.efs.file_system_id`. A directory without one
-    /// is mounted from `/<directory>` of the file system.
-    pub efs_access_points: BTreeMap<String, String>,
-}
+pub struct Options {}
 
 /// Why rendering failed.
 #[derive(Debug, thiserror::Error)]
@@ -119,10 +114,15 @@ pub enum Error {
     /// A value could not be serialised.
     #[error("cannot serialise ecs output: {0}")]
     Serialize(#[from] serde_json::Error),
+    /// The deploy note's template failed (a bug: the facts are typed).
+    #[error("cannot render the ecs deploy note: {0}")]
+    Template(#[from] minijinja::Error),
 }
 
 /// Renders the ECS files for `model`, or every reason it cannot run on ECS.
 pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
+    // No option today: everything an operator sets lives in the spec.
+    let Options {} = options;
     model.check_target(Target::Ecs)?;
     let Some(ecs) = model.spec().targets.ecs.as_ref() else {
         // check_target rejects a missing `targets.ecs`; stay total anyway.
@@ -130,19 +130,24 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
         d.error("targets.ecs", "missing");
         return Err(Error::Invalid(d));
     };
-    check_options(model, ecs, options)?;
     let size = task_definition::task_size(model, ecs)?;
     let id = Identity::new(model, ecs);
-    let extra = [PRIVATE_IPV4_HOSTS];
+    let balancer_hosts = model.balancer_host_patterns();
+    let extra = [balancer_hosts.as_str()];
 
+    let service = service::service(model, ecs, &id);
     let mut files = vec![
         json(
             "task-definition.json",
-            &task_definition::task_definition(model, ecs, &id, options, size, &extra),
+            &task_definition::task_definition(model, ecs, &id, size, &extra),
         )?,
-        json("service.json", &service::service(model, ecs, &id))?,
+        json("service.json", &service)?,
+        json(
+            "service-update.json",
+            &service::service_update(model, &service),
+        )?,
     ];
-    let label = requests_label(ecs, options);
+    let label = requests_label(ecs);
     if let Some(scaling) = &model.spec().scaling {
         files.push(json(
             "scalable-target.json",
@@ -152,10 +157,10 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
             files.push(json(&format!("scaling-policy-{suffix}.json"), &policy)?);
         }
     }
-    let mut notices = notices(model, ecs, options, label.is_some());
+    let mut notices = notices(model, ecs, label.is_some());
     notices.sort();
     notices.dedup();
-    let readme = note::readme(model, ecs, &id, options, size, &extra, &files, &notices);
+    let readme = note::readme(model, ecs, &id, size, &extra, &files, &notices)?;
     files.push(OutputFile::new("README.md", readme));
     Ok(Rendered { files, notices }.sorted())
 }
@@ -168,69 +173,15 @@ fn json<T: Serialize>(path: &str, value: &T) -> Result<OutputFile, serde_json::E
 }
 
 /// The ALB request-count resource label, when the load balancer and target group are known.
-fn requests_label(ecs: &EcsTarget, options: &Options) -> Option<String> {
+fn requests_label(ecs: &EcsTarget) -> Option<String> {
     autoscaling::resource_label(
-        options.load_balancer_arn.as_deref()?,
+        ecs.load_balancer_arn.as_deref()?,
         ecs.target_group_arn.as_deref()?,
     )
 }
 
-/// Checks the options against the spec, with `options.*` paths.
-fn check_options(model: &Validated, ecs: &EcsTarget, options: &Options) -> Result<(), Diagnostics> {
-    let mut d = Diagnostics::default();
-    if let Some(lb) = &options.load_balancer_arn {
-        let tg = ecs.target_group_arn.as_deref().unwrap_or_default();
-        if !lb.starts_with("arn:") || !lb.contains(":elasticloadbalancing:") {
-            d.error_hint(
-                "options.load_balancer_arn",
-                format!("`{lb}` is not a load balancer ARN"),
-                "use `arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID`",
-            );
-        } else if autoscaling::resource_label(lb, "x:targetgroup/a/b").is_none() {
-            d.error_hint(
-                "options.load_balancer_arn",
-                format!("`{lb}` is not an Application Load Balancer ARN"),
-                "the request-count metric exists for `loadbalancer/app/NAME/ID` only",
-            );
-        } else if tg.is_empty() {
-            d.error_hint(
-                "options.load_balancer_arn",
-                "a load balancer without `targets.ecs.target_group_arn` has no target to scale on",
-                "set `targets.ecs.target_group_arn`",
-            );
-        }
-    }
-    for (dir, ap) in &options.efs_access_points {
-        let path = format!("options.efs_access_points.{dir}");
-        if !PERSISTENT_DIRS.iter().any(|(s, _)| s == dir) {
-            d.error_hint(
-                &path,
-                format!("`{dir}` is not a persistent directory"),
-                "use `data`, `plugins` or `invoices`",
-            );
-        }
-        let hex = ap.strip_prefix("fsap-").unwrap_or_default();
-        if !(hex.len() == 8 || hex.len() == 17) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            d.error(path, format!("`{ap}` is not an EFS access point id"));
-        }
-    }
-    if model.spec().storage.efs.is_none() {
-        d.error_hint(
-            "storage.efs",
-            "missing: ECS mounts Kimai's directories from EFS",
-            "set `storage.efs.file_system_id`",
-        );
-    }
-    d.into_result(())
-}
-
 /// What the spec says that these files cannot express, and what happens instead.
-fn notices(
-    model: &Validated,
-    ecs: &EcsTarget,
-    options: &Options,
-    has_requests_label: bool,
-) -> Vec<Notice> {
+fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<Notice> {
     let spec = model.spec();
     let mut v = Vec::new();
     let mut add = |path: &str, message: String| {
@@ -269,11 +220,14 @@ fn notices(
                 .into(),
         );
     }
-    add(
-        "ingress.max_body_mib",
-        "not enforced: an ALB has no request-body limit; PHP's upload limits in the image apply"
-            .into(),
-    );
+    // Notices only for what the spec sets: defaults the user never wrote are not news.
+    if spec.ingress.max_body_mib != kimai_model::Ingress::default().max_body_mib {
+        add(
+            "ingress.max_body_mib",
+            "not enforced: an ALB has no request-body limit; PHP's upload limits in the image apply"
+                .into(),
+        );
+    }
     if ecs.target_group_arn.is_none() {
         add(
             "targets.ecs.target_group_arn",
@@ -301,18 +255,21 @@ fn notices(
                 .into(),
         );
     }
-    add(
-        "storage.size",
-        "not applied: EFS grows and shrinks with its contents".into(),
-    );
+    if spec.storage.size != kimai_model::Storage::default().size {
+        add(
+            "storage.size",
+            "not applied: EFS grows and shrinks with its contents".into(),
+        );
+    }
     if let Some(efs) = &spec.storage.efs {
-        if efs.access_point_id.is_some() && options.efs_access_points.is_empty() {
+        if efs.access_point_id.is_some() && efs.access_points.is_empty() {
             add(
                 "storage.efs.access_point_id",
                 "not used: ECS mounts an access point only at its root and has no sub-path \
                  mounts, so one access point cannot hold data, plugins and invoices; they are \
                  mounted from /data, /plugins, /invoices of the file system (create them first, \
-                 see README.md), or pass one access point per directory in the renderer's options"
+                 see README.md), or set one access point per directory in \
+                 `storage.efs.access_points`"
                     .into(),
             );
         }
@@ -326,8 +283,8 @@ fn notices(
                         .to_string()
                 } else {
                     "no policy rendered: the ALBRequestCountPerTarget metric names the load \
-                     balancer, which the target group ARN does not contain; pass the ALB's ARN \
-                     in the renderer's options"
+                     balancer, which the target group ARN does not contain; set \
+                     `targets.ecs.load_balancer_arn`"
                         .to_string()
                 },
             );

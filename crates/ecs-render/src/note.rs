@@ -1,36 +1,23 @@
 //! `README.md`: the deploy note — secrets to create, IAM, EFS, load balancer settings, the
-//! health-check design and the AWS CLI commands in order. Free text, so plain string building.
+//! health-check design and the AWS CLI commands in order.
+//!
+//! A minijinja template (`templates/README.md.j2`) fed by [`Facts`]. Every name it prints comes
+//! from [`Identity`] (and through it from [`kimai_model::Names`]) or from the rendered files
+//! themselves, so the note and the JSON cannot disagree.
 
 use kimai_model::{EcsTarget, Notice, OutputFile, SecretsBackend, TlsMode, Validated};
+use serde::Serialize;
 
 use crate::identity::{Identity, KIMAI_CONTAINER};
 use crate::secrets::{self, SecretUse};
 use crate::service::HEALTH_CHECK_GRACE_PERIOD_SECONDS;
 use crate::task_definition::{
-    kimai_capabilities, kimai_health_check, required_size, TaskSize, STOP_TIMEOUT_SECONDS,
+    kimai_capabilities, kimai_health_check, kimai_image, required_size, TaskSize,
+    STOP_TIMEOUT_SECONDS,
 };
-use crate::Options;
 
-/// Lines of Markdown.
-#[derive(Default)]
-struct Doc(Vec<String>);
-
-impl Doc {
-    fn line(&mut self, s: impl Into<String>) {
-        self.0.push(s.into());
-    }
-    fn blank(&mut self) {
-        self.0.push(String::new());
-    }
-    fn code(&mut self, lines: &[String]) {
-        self.line("```sh");
-        for l in lines {
-            self.line(l.clone());
-        }
-        self.line("```");
-        self.blank();
-    }
-}
+/// The template.
+const TEMPLATE: &str = include_str!("../templates/README.md.j2");
 
 /// `s` escaped for a double-quoted shell string.
 fn shell_dq(s: &str) -> String {
@@ -42,501 +29,315 @@ fn shell_dq(s: &str) -> String {
         .collect()
 }
 
+/// Everything the note prints.
+#[derive(Debug, Serialize)]
+struct Facts {
+    family: String,
+    service: String,
+    cluster: String,
+    region: String,
+    account_id: String,
+    log_group: String,
+    retention_days: u32,
+    execution_role: String,
+    execution_role_arn: String,
+    task_role: String,
+    task_role_arn: String,
+    secrets_prefix: String,
+    files: Vec<FileFacts>,
+    store: &'static str,
+    ssm: bool,
+    uses: Vec<UseFacts>,
+    create: Vec<CreateFacts>,
+    url_secret: String,
+    db_password_secret: String,
+    url_before: String,
+    url_after: String,
+    read_action: &'static str,
+    read_resources: Vec<String>,
+    mirror: Option<String>,
+    image: String,
+    efs: Option<EfsFacts>,
+    exec: bool,
+    target_group_arn: Option<String>,
+    target_group: String,
+    load_balancer: String,
+    load_balancer_arn: Option<String>,
+    container: &'static str,
+    port: u16,
+    health_path: &'static str,
+    deregistration_delay: u32,
+    stop_timeout: u32,
+    acm: bool,
+    certificate_arn: String,
+    hosts: Vec<String>,
+    db_port: u16,
+    waf: Option<String>,
+    vpc_cidrs: Vec<String>,
+    trusted_hosts: String,
+    health_command: String,
+    hc: HcFacts,
+    grace_period: u32,
+    autoscaled: bool,
+    backup: Option<BackupFacts>,
+    size: TaskSize,
+    size_reason: String,
+    capabilities: String,
+    fargate_caps: bool,
+    notices: Vec<NoticeFacts>,
+}
+
+/// The container health check's timing.
+#[derive(Debug, Serialize)]
+struct HcFacts {
+    interval: u32,
+    timeout: u32,
+    retries: u32,
+    start_period: u32,
+}
+
+/// A notice.
+#[derive(Debug, Serialize)]
+struct NoticeFacts {
+    path: String,
+    message: String,
+}
+
+/// One rendered file and the call that applies it.
+#[derive(Debug, Serialize)]
+struct FileFacts {
+    path: String,
+    call: &'static str,
+    kind: &'static str,
+    verb: &'static str,
+}
+
+/// One row of the secrets table.
+#[derive(Debug, Serialize)]
+struct UseFacts {
+    secret: String,
+    value_from: String,
+    var: String,
+    container: &'static str,
+}
+
+/// One secret to create.
+#[derive(Debug, Serialize)]
+struct CreateFacts {
+    secret: String,
+    var: String,
+    name: String,
+    is_url: bool,
+    pinned: Option<String>,
+}
+
+/// The EFS volumes.
+#[derive(Debug, Serialize)]
+struct EfsFacts {
+    file_system_id: String,
+    arn: String,
+    access_points: Vec<AccessPointFacts>,
+    missing: Vec<&'static str>,
+}
+
+/// A directory's access point.
+#[derive(Debug, Serialize)]
+struct AccessPointFacts {
+    dir: String,
+    id: String,
+}
+
+/// Backups.
+#[derive(Debug, Serialize)]
+struct BackupFacts {
+    retention_days: u32,
+    bucket: String,
+    prefix: String,
+}
+
 /// The deploy note.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn readme(
     model: &Validated,
     ecs: &EcsTarget,
     id: &Identity,
-    options: &Options,
     size: TaskSize,
     extra: &[&str],
     files: &[OutputFile],
     notices: &[Notice],
-) -> String {
+) -> Result<String, minijinja::Error> {
     let spec = model.spec();
-    let r = &id.region;
     let uses = secrets::uses(model, extra);
-    let mut d = Doc::default();
-    d.line(format!("# Kimai on Amazon ECS: `{}`", id.family));
-    d.blank();
-    d.line(
-        "Generated by kimai-deploy from the spec; change the spec and render again rather than \
-         editing these files. Every JSON file is the `--cli-input-json` input of one AWS CLI call:",
-    );
-    d.blank();
-    d.line("| file | applied with |");
-    d.line("|---|---|");
-    for f in files {
-        let call = match f.path.as_str() {
-            "task-definition.json" => "`aws ecs register-task-definition`",
-            "service.json" => "`aws ecs create-service` (once; later `update-service`)",
-            "scalable-target.json" => "`aws application-autoscaling register-scalable-target`",
-            _ => "`aws application-autoscaling put-scaling-policy`",
-        };
-        d.line(format!("| `{}` | {call} |", f.path));
-    }
-    d.blank();
-
-    secrets_section(&mut d, model, id, &uses);
-    iam_section(&mut d, model, ecs, id, &uses);
-
-    d.line("## 3. Log group");
-    d.blank();
-    d.line(format!(
-        "Both containers log to `{}` with the `awslogs` driver (non-blocking, 25 MiB buffer). \
-         The group is created here, not by the driver, so the retention of the spec applies:",
-        id.log_group
-    ));
-    d.blank();
-    d.code(&[
-        format!(
-            "aws logs create-log-group --region {r} --log-group-name {}",
-            id.log_group
-        ),
-        format!(
-            "aws logs put-retention-policy --region {r} --log-group-name {} --retention-in-days {}",
-            id.log_group, spec.monitoring.cloudwatch.retention_days
-        ),
-    ]);
-    d.line(
-        "Restrict who may read it: Kimai's entrypoint traces its commands, so the database URL \
-         and `ADMINPASS` can appear in the logs (an upstream issue).",
-    );
-    d.blank();
-
-    efs_section(&mut d, model, options);
-    lb_section(&mut d, model, ecs, id, extra);
-    deploy_section(&mut d, model, ecs, id, files);
-    task_section(&mut d, model, ecs, size);
-
-    d.line("## Notices");
-    d.blank();
-    if notices.is_empty() {
-        d.line("None: ECS expresses everything the spec asks for.");
-    }
-    for n in notices {
-        d.line(format!("- `{}`: {}", n.path, n.message));
-    }
-    let mut text = d.0.join("\n");
-    text.push('\n');
-    text
-}
-
-fn secrets_section(d: &mut Doc, model: &Validated, id: &Identity, uses: &[SecretUse]) {
-    let spec = model.spec();
-    let r = &id.region;
-    d.line("## 1. Secrets");
-    d.blank();
-    let store = match id.secrets_backend {
-        SecretsBackend::SecretsManager => "AWS Secrets Manager",
-        SecretsBackend::Ssm => "SSM Parameter Store (`SecureString`)",
-    };
-    d.line(format!(
-        "ECS reads these from {store} when a task starts and passes each as one environment \
-         variable; the files hold only their ARNs (`valueFrom`), never a value. After changing a \
-         value, start new tasks (`--force-new-deployment`, below)."
-    ));
-    d.blank();
-    d.line("| secret | stored as | variable | container |");
-    d.line("|---|---|---|---|");
-    for u in uses {
-        d.line(format!(
-            "| `{}` | `{}` | `{}` | `{}` |",
-            u.secret.name(),
-            secrets::value_from(model, id, &u.secret),
-            u.var,
-            u.container
-        ));
-    }
-    d.blank();
-    let url_secret = &spec.database.url_secret;
     let (before, after) = model.database_url("").around_password();
-    let url = format!(
-        "{}${{DB_PASSWORD_URLENCODED}}{}",
-        shell_dq(&before),
-        shell_dq(&after)
-    );
-    d.line(format!(
-        "`{}` holds the complete `DATABASE_URL`, the password URL-encoded inside it: ECS cannot \
-         assemble a string from a secret. `{}` itself is not read on ECS; when the database \
-         password changes, update `{}`.",
-        url_secret.name(),
-        spec.database.password.name(),
-        url_secret.name()
-    ));
-    d.blank();
-    d.line(
-        "Create each secret once; `read -rs` keeps the value out of the shell history. A secret \
-         pinned in `targets.ecs.secret_arns` already exists: only its value is shown.",
-    );
-    d.blank();
-    let mut seen = Vec::new();
-    let mut cmds = Vec::new();
-    for u in uses {
-        if seen.contains(&u.secret) {
-            continue;
-        }
-        seen.push(u.secret.clone());
-        let explicit = spec
-            .targets
-            .ecs
-            .as_ref()
-            .and_then(|e| e.secret_arns.get(u.secret.name()));
-        let name = secrets::stored_name(id, &u.secret);
-        cmds.push(format!("# {} ({})", u.secret.name(), u.var));
-        let is_url = u.secret == *url_secret && u.var == "DATABASE_URL";
-        if is_url {
-            cmds.push("read -rs DB_PASSWORD".into());
-            cmds.push(
-                "DB_PASSWORD_URLENCODED=$(printf '%s' \"$DB_PASSWORD\" | python3 -c \
-                 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read(), safe=\"\"))')"
-                    .into(),
-            );
-            cmds.push(format!("VALUE=\"{url}\""));
-        }
-        if let Some(arn) = explicit {
-            cmds.push(format!(
-                "#   exists: {arn}; store {} there",
-                if is_url { "$VALUE" } else { "its value" }
-            ));
-            continue;
-        }
-        if !is_url {
-            cmds.push("read -rs VALUE".into());
-        }
-        cmds.push(match id.secrets_backend {
-            SecretsBackend::SecretsManager => format!(
-                "aws secretsmanager create-secret --region {r} --name {name} --secret-string \"$VALUE\" --query ARN --output text"
-            ),
-            SecretsBackend::Ssm => format!(
-                "aws ssm put-parameter --region {r} --name /{name} --type SecureString --value \"$VALUE\""
-            ),
-        });
-    }
-    if !cmds.is_empty() {
-        d.code(&cmds);
-    }
-    if id.secrets_backend == SecretsBackend::SecretsManager {
-        d.line(
-            "The derived ARNs are partial (no random suffix); Secrets Manager resolves them by \
-             name unless a name ends in `-` and six characters (see the notices). A complete \
-             ARN printed by `create-secret` can be pinned in `targets.ecs.secret_arns`.",
-        );
-        d.blank();
-    }
-}
-
-fn iam_section(d: &mut Doc, model: &Validated, ecs: &EcsTarget, id: &Identity, uses: &[SecretUse]) {
-    let spec = model.spec();
-    d.line("## 2. IAM roles");
-    d.blank();
-    d.line("Both roles trust `ecs-tasks.amazonaws.com`.");
-    d.blank();
-    d.line(format!(
-        "Execution role `{}` (ECS itself, before Kimai starts):",
-        id.execution_role_arn
-    ));
-    d.blank();
-    d.line(
-        "- the managed policy `AmazonECSTaskExecutionRolePolicy`: image pull, \
-         `logs:CreateLogStream`, `logs:PutLogEvents`;",
-    );
-    let action = match id.secrets_backend {
-        SecretsBackend::SecretsManager => "secretsmanager:GetSecretValue",
-        SecretsBackend::Ssm => "ssm:GetParameters",
-    };
-    d.line(format!("- `{action}` on:"));
-    for res in secrets::read_resources(model, id, uses) {
-        d.line(format!("  - `{res}`"));
-    }
-    d.line("- `kms:Decrypt` on the KMS key, if the secrets use a customer-managed key.");
-    d.blank();
-    d.line(format!(
-        "Task role `{}` (Kimai's processes):",
-        id.task_role_arn
-    ));
-    d.blank();
-    if let Some(efs) = &spec.storage.efs {
-        d.line(format!(
-            "- `elasticfilesystem:ClientMount`, `elasticfilesystem:ClientWrite` and \
-             `elasticfilesystem:ClientRootAccess` on `arn:{}:elasticfilesystem:{}:{}:file-system/{}`: \
-             the volumes use IAM authorisation, and the entrypoint runs as root and `chown`s \
-             `var/` (without root access EFS maps root to an anonymous user and that fails);",
-            id.partition, id.region, id.account_id, efs.file_system_id
-        ));
-    }
-    if ecs.enable_execute_command {
-        d.line(
-            "- ECS Exec: `ssmmessages:CreateControlChannel`, `ssmmessages:CreateDataChannel`, \
-             `ssmmessages:OpenControlChannel`, `ssmmessages:OpenDataChannel` on `*`.",
-        );
-    } else {
-        d.line("- nothing else (ECS Exec is off).");
-    }
-    d.blank();
-}
-
-fn efs_section(d: &mut Doc, model: &Validated, options: &Options) {
-    let Some(efs) = &model.spec().storage.efs else {
-        return;
-    };
-    d.line("## 4. EFS");
-    d.blank();
-    d.line(format!(
-        "`var/data`, `var/plugins` and `var/invoices` are three EFS volumes of `{}`, each \
-         mounted with TLS and IAM authorisation (ECS mounts whole volumes, there are no \
-         sub-path mounts). The file system needs a mount target in every subnet of the \
-         service, with a security group admitting the service's groups on TCP 2049.",
-        efs.file_system_id
-    ));
-    d.blank();
-    let missing: Vec<&str> = kimai_model::PERSISTENT_DIRS
-        .iter()
-        .map(|(s, _)| *s)
-        .filter(|s| !options.efs_access_points.contains_key(*s))
-        .collect();
-    for (dir, ap) in &options.efs_access_points {
-        d.line(format!("- `{dir}`: access point `{ap}`"));
-    }
-    if !missing.is_empty() {
-        d.line(format!(
-            "ECS does not create a volume's root directory: create {} once, from any host in \
-             the VPC with `amazon-efs-utils` (or give each directory an access point with \
-             `CreationInfo` instead):",
-            missing
-                .iter()
-                .map(|s| format!("`/{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        d.blank();
-        d.code(&[
-            "sudo mkdir -p /mnt/efs".into(),
-            format!(
-                "sudo mount -t efs -o tls,iam {}:/ /mnt/efs",
-                efs.file_system_id
-            ),
-            format!(
-                "sudo mkdir -p {}",
-                missing
-                    .iter()
-                    .map(|s| format!("/mnt/efs/{s}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-            "sudo umount /mnt/efs".into(),
-        ]);
-    }
-}
-
-fn lb_section(d: &mut Doc, model: &Validated, ecs: &EcsTarget, id: &Identity, extra: &[&str]) {
-    let spec = model.spec();
-    let hc = kimai_health_check();
-    d.line("## 5. Load balancer and health checks");
-    d.blank();
-    match &ecs.target_group_arn {
-        Some(tg) => d.line(format!(
-            "The service registers each task's IP with `{tg}` on `{KIMAI_CONTAINER}:{}`. \
-             Create the Application Load Balancer and that target group with:",
-            kimai_model::KIMAI_PORT
-        )),
-        None => d.line(
-            "No target group is set (`targets.ecs.target_group_arn`): nothing routes traffic \
-             to the tasks. To add one, create an Application Load Balancer and a target group with:",
-        ),
-    }
-    d.blank();
-    d.line(format!(
-        "- target group: target type `ip`, protocol `HTTP`, port `{}`, health check path \
-         `{}`, matcher `200-399`, interval 30 s, timeout 10 s, healthy threshold 2, unhealthy \
-         threshold 3, deregistration delay 30 s;",
-        kimai_model::KIMAI_PORT,
-        kimai_model::HEALTH_PATH
-    ));
-    let hosts = model.hosts().join("`, `");
-    if spec.ingress.tls.mode == TlsMode::Acm {
-        d.line(format!(
-            "- listeners: HTTPS 443 with certificate `{}`, HTTP 80 redirecting to HTTPS;",
-            spec.ingress
-                .tls
-                .certificate_arn
-                .as_deref()
-                .unwrap_or_default()
-        ));
-    } else {
-        d.line("- listeners: HTTP 80 (add HTTPS 443 with an ACM certificate for production);");
-    }
-    d.line(format!(
-        "- a listener rule forwarding host header `{hosts}` to the target group, and a default \
-         action returning a fixed 404;"
-    ));
-    d.line(format!(
-        "- security groups: the ALB's group reaches the service's on TCP {}; the service reaches \
-         the database on {}, EFS on 2049 and AWS APIs (ECR, Secrets Manager, CloudWatch Logs) \
-         on 443 through a NAT gateway or VPC endpoints.",
-        kimai_model::KIMAI_PORT,
-        spec.database.port
-    ));
-    d.blank();
-    if let Some(waf) = &spec.ingress.waf_acl_arn {
-        d.line("Attach the web ACL to the load balancer:");
-        d.blank();
-        d.code(&[format!(
-            "aws wafv2 associate-web-acl --region {} --web-acl-arn {waf} --resource-arn ALB_ARN",
-            id.region
-        )]);
-    }
-    d.line(format!(
-        "**Why the ALB health check passes.** The ALB probes each target with its IP address as \
-         `Host`, and Kimai answers any host outside `TRUSTED_HOSTS` with HTTP 400. On ECS \
-         `TRUSTED_HOSTS` therefore also admits private IPv4 addresses: `{}`. That is safe \
-         because the listener forwards only requests for the public hosts; every other `Host` \
-         gets the fixed 404 and never reaches Kimai. Accepting 400 as healthy instead would \
-         prove nothing.",
-        model.trusted_hosts(extra)
-    ));
-    d.blank();
-    d.line(format!(
-        "**Container health check.** `{}` every {} s (timeout {} s, {} retries), with a start \
-         period of {} s (ECS's maximum) for the first start's migrations. The service also \
-         ignores load-balancer health checks for {} s after a task starts{}.",
-        hc.command[1],
-        hc.interval,
-        hc.timeout,
-        hc.retries,
-        hc.start_period,
-        HEALTH_CHECK_GRACE_PERIOD_SECONDS,
-        if ecs.target_group_arn.is_some() {
-            ""
-        } else {
-            " (once a load balancer is attached)"
-        }
-    ));
-    d.blank();
-}
-
-fn deploy_section(
-    d: &mut Doc,
-    model: &Validated,
-    ecs: &EcsTarget,
-    id: &Identity,
-    files: &[OutputFile],
-) {
-    let r = &id.region;
-    d.line("## 6. Deploy");
-    d.blank();
-    d.line("From this folder, in this order:");
-    d.blank();
-    let mut cmds = vec![
-        format!("aws ecs register-task-definition --region {r} --cli-input-json file://task-definition.json"),
-        format!("aws ecs create-service --region {r} --cli-input-json file://service.json"),
-    ];
-    if files.iter().any(|f| f.path == "scalable-target.json") {
-        cmds.push(format!(
-            "aws application-autoscaling register-scalable-target --region {r} --cli-input-json file://scalable-target.json"
-        ));
-    }
-    for f in files
-        .iter()
-        .filter(|f| f.path.starts_with("scaling-policy-"))
-    {
-        cmds.push(format!(
-            "aws application-autoscaling put-scaling-policy --region {r} --cli-input-json file://{}",
-            f.path
-        ));
-    }
-    cmds.push(format!(
-        "aws ecs wait services-stable --region {r} --cluster {} --services {}",
-        id.cluster, id.service
-    ));
-    d.code(&cmds);
-    d.line(
-        "The first start installs Kimai's schema and builds its cache: allow several minutes. \
-         A deployment that keeps failing is stopped and rolled back by the circuit breaker.",
-    );
-    d.blank();
-    d.line("Later changes: register the task definition again, then point the service at it:");
-    d.blank();
-    d.code(&[
-        format!("aws ecs register-task-definition --region {r} --cli-input-json file://task-definition.json"),
-        format!(
-            "aws ecs update-service --region {r} --cluster {} --service {} --task-definition {}",
-            id.cluster, id.service, id.family
-        ),
-    ]);
-    d.line(
-        "After changing a secret's value add `--force-new-deployment`. The scaling files can be \
-         applied again at any time; they update in place.",
-    );
-    d.blank();
-    d.line(
-        "Every new task runs Kimai's migrations when it starts, and a deployment starts up to \
-         the desired count of new tasks at once. For an upgrade across Kimai versions, deploy \
-         with one task first (`update-service --desired-count 1`, and `--min-capacity 1` on the \
-         scalable target when scaling), then restore the counts.",
-    );
-    d.blank();
-    if ecs.enable_execute_command {
-        d.line("A shell in a running task (ECS Exec):");
-        d.blank();
-        d.code(&[format!(
-            "aws ecs execute-command --region {r} --cluster {} --task TASK_ID --container {KIMAI_CONTAINER} --interactive --command /bin/bash",
-            id.cluster
-        )]);
-    }
-    if let Some(b) = &model.spec().backup {
-        d.line(format!(
-            "Backups are not part of these files. Let AWS Backup (or RDS automated snapshots) \
-             protect the database and AWS Backup the EFS file system, kept {} days; for a \
-             portable `mysqldump` to `s3://{}`, run the Kubernetes or Compose backup job.",
-            b.retention_days, b.s3_bucket
-        ));
-        d.blank();
-    }
-}
-
-fn task_section(d: &mut Doc, model: &Validated, ecs: &EcsTarget, size: TaskSize) {
     let need = required_size(model);
+    let hc = kimai_health_check();
     let caps = kimai_capabilities(ecs.launch_type);
-    d.line("## 7. What the task runs");
-    d.blank();
-    let derived = if ecs.cpu.is_some() {
-        "set by `targets.ecs.cpu`/`memory`".to_string()
-    } else {
-        format!(
-            "derived from `app.cpu`/`app.memory`{}, which need {} units and {} MiB, rounded \
-             up to the smallest Fargate size",
-            if model.spec().monitoring.datadog.enabled {
-                " plus the Datadog agent"
-            } else {
-                ""
-            },
-            need.cpu,
-            need.memory
-        )
-    };
-    d.line(format!(
-        "- Task size: {} CPU units, {} MiB, {derived}.",
-        size.cpu, size.memory
-    ));
-    d.line(format!(
-        "- Capabilities: the entrypoint starts as root, so Kimai keeps only {}. {}",
-        kimai_model::CAPABILITIES.join(", "),
-        if caps.add.is_empty() {
-            "Fargate accepts no added capability but SYS_PTRACE, so the rest of Docker's \
-             default set is dropped by name instead of dropping ALL."
-        } else {
-            "All others are dropped."
+    let mut created: Vec<&SecretUse> = Vec::new();
+    for u in &uses {
+        if !created.iter().any(|c| c.secret == u.secret) {
+            created.push(u);
         }
-    ));
-    d.line(format!(
-        "- Stop: the image's stop signal lets Apache finish requests; ECS kills after {STOP_TIMEOUT_SECONDS} s. \
-         An init process reaps zombies."
-    ));
-    d.line(
-        "- Kimai caches settings per task for up to 24 hours: after changing system settings, \
-         force a new deployment so every task agrees.",
-    );
-    d.blank();
+    }
+    let facts = Facts {
+        family: id.family.clone(),
+        service: id.service.clone(),
+        cluster: id.cluster.clone(),
+        region: id.region.clone(),
+        account_id: id.account_id.clone(),
+        log_group: id.log_group.clone(),
+        retention_days: spec.monitoring.cloudwatch.retention_days,
+        execution_role: role_name(&id.execution_role_arn),
+        execution_role_arn: id.execution_role_arn.clone(),
+        task_role: role_name(&id.task_role_arn),
+        task_role_arn: id.task_role_arn.clone(),
+        secrets_prefix: id.secrets_prefix.clone(),
+        files: files.iter().map(file_facts).collect(),
+        store: match id.secrets_backend {
+            SecretsBackend::SecretsManager => "AWS Secrets Manager",
+            SecretsBackend::Ssm => "SSM Parameter Store (`SecureString`)",
+        },
+        ssm: id.secrets_backend == SecretsBackend::Ssm,
+        uses: uses
+            .iter()
+            .map(|u| UseFacts {
+                secret: u.secret.name().into(),
+                value_from: secrets::value_from(model, id, &u.secret),
+                var: u.var.clone(),
+                container: u.container,
+            })
+            .collect(),
+        create: created
+            .iter()
+            .map(|u| CreateFacts {
+                secret: u.secret.name().into(),
+                var: u.var.clone(),
+                name: secrets::stored_name(id, &u.secret),
+                is_url: u.secret == spec.database.url_secret && u.var == "DATABASE_URL",
+                pinned: ecs.secret_arns.get(u.secret.name()).cloned(),
+            })
+            .collect(),
+        url_secret: spec.database.url_secret.name().into(),
+        db_password_secret: spec.database.password.name().into(),
+        url_before: shell_dq(&before),
+        url_after: shell_dq(&after),
+        read_action: match id.secrets_backend {
+            SecretsBackend::SecretsManager => "secretsmanager:GetSecretValue",
+            SecretsBackend::Ssm => "ssm:GetParameters",
+        },
+        read_resources: secrets::read_resources(model, id, &uses),
+        mirror: ecs
+            .image_registry_mirror
+            .as_ref()
+            .map(|m| m.trim_end_matches('/').to_string()),
+        image: kimai_image(model, ecs),
+        efs: spec.storage.efs.as_ref().map(|efs| EfsFacts {
+            file_system_id: efs.file_system_id.clone(),
+            arn: format!(
+                "arn:{}:elasticfilesystem:{}:{}:file-system/{}",
+                id.partition, id.region, id.account_id, efs.file_system_id
+            ),
+            access_points: efs
+                .access_points
+                .iter()
+                .map(|(dir, ap)| AccessPointFacts {
+                    dir: dir.clone(),
+                    id: ap.clone(),
+                })
+                .collect(),
+            missing: kimai_model::PERSISTENT_DIRS
+                .iter()
+                .map(|(s, _)| *s)
+                .filter(|s| !efs.access_points.contains_key(*s))
+                .collect(),
+        }),
+        exec: ecs.enable_execute_command,
+        target_group_arn: ecs.target_group_arn.clone(),
+        target_group: id.names.target_group.clone(),
+        load_balancer: id.names.load_balancer.clone(),
+        load_balancer_arn: ecs.load_balancer_arn.clone(),
+        container: KIMAI_CONTAINER,
+        port: kimai_model::KIMAI_PORT,
+        health_path: kimai_model::HEALTH_PATH,
+        deregistration_delay: kimai_model::DEREGISTRATION_DELAY_SECONDS,
+        stop_timeout: STOP_TIMEOUT_SECONDS,
+        acm: spec.ingress.tls.mode == TlsMode::Acm,
+        certificate_arn: spec.ingress.tls.certificate_arn.clone().unwrap_or_default(),
+        hosts: model.hosts().into_iter().map(String::from).collect(),
+        db_port: spec.database.port,
+        waf: spec.ingress.waf_acl_arn.clone(),
+        vpc_cidrs: model.vpc_cidrs(),
+        trusted_hosts: model.trusted_hosts(extra),
+        health_command: hc.command.get(1).cloned().unwrap_or_default(),
+        hc: HcFacts {
+            interval: hc.interval,
+            timeout: hc.timeout,
+            retries: hc.retries,
+            start_period: hc.start_period,
+        },
+        grace_period: HEALTH_CHECK_GRACE_PERIOD_SECONDS,
+        autoscaled: spec.scaling.is_some(),
+        backup: spec.backup.as_ref().map(|b| BackupFacts {
+            retention_days: b.retention_days,
+            bucket: b.s3_bucket.clone(),
+            prefix: id.names.backup_prefix.clone().unwrap_or_default(),
+        }),
+        size,
+        size_reason: if ecs.cpu.is_some() {
+            "set by `targets.ecs.cpu`/`memory`".to_string()
+        } else {
+            format!(
+                "derived from `app.cpu`/`app.memory`{}, which need {} units and {} MiB, rounded \
+                 up to the smallest Fargate size",
+                if spec.monitoring.datadog.enabled {
+                    " plus the Datadog agent"
+                } else {
+                    ""
+                },
+                need.cpu,
+                need.memory
+            )
+        },
+        capabilities: kimai_model::CAPABILITIES.join(", "),
+        fargate_caps: caps.add.is_empty(),
+        notices: notices
+            .iter()
+            .map(|n| NoticeFacts {
+                path: n.path.clone(),
+                message: n.message.clone(),
+            })
+            .collect(),
+    };
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.render_str(TEMPLATE, minijinja::Value::from_serialize(facts))
+}
+
+/// The name part of a role ARN (`arn:aws:iam::1:role/kimai-production-task` → the last part).
+fn role_name(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_string()
+}
+
+/// The AWS CLI call that applies a rendered file.
+fn file_facts(f: &OutputFile) -> FileFacts {
+    let (call, kind, verb) = match f.path.as_str() {
+        "task-definition.json" => ("`aws ecs register-task-definition`", "ecs", ""),
+        "service.json" => ("`aws ecs create-service` (once)", "ecs", ""),
+        "service-update.json" => ("`aws ecs update-service` (every later change)", "ecs", ""),
+        "scalable-target.json" => (
+            "`aws application-autoscaling register-scalable-target`",
+            "scaling",
+            "register-scalable-target",
+        ),
+        _ => (
+            "`aws application-autoscaling put-scaling-policy`",
+            "scaling",
+            "put-scaling-policy",
+        ),
+    };
+    FileFacts {
+        path: f.path.clone(),
+        call,
+        kind,
+        verb,
+    }
 }

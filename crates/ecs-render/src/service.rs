@@ -212,3 +212,75 @@ pub fn service(model: &Validated, ecs: &EcsTarget, id: &Identity) -> Service {
             .collect(),
     }
 }
+
+/// `UpdateService` input (`service-update.json`): every later change of the service, from the
+/// same settings as [`Service`], in the shape `aws ecs update-service --cli-input-json` accepts
+/// (no name, launch type, scheduling strategy or tags: those cannot change).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceUpdate {
+    /// Cluster name.
+    pub cluster: String,
+    /// Service name.
+    pub service: String,
+    /// Task definition family: the latest ACTIVE revision, so registering a new revision and
+    /// applying this file deploys it.
+    pub task_definition: String,
+    /// Tasks to keep running: the fixed count; absent under an autoscaler, which owns it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired_count: Option<u32>,
+    /// Capacity provider strategy (EC2 with a capacity provider).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
+    /// `LATEST` on Fargate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
+    /// Subnets, security groups, no public IP.
+    pub network_configuration: NetworkConfiguration,
+    /// The ALB target group, when given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub load_balancers: Vec<LoadBalancer>,
+    /// Grace period for load-balancer health checks (only with a load balancer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_check_grace_period_seconds: Option<u32>,
+    /// Rolling deployment settings.
+    pub deployment_configuration: DeploymentConfiguration,
+    /// Task placement on EC2.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub placement_strategy: Vec<PlacementStrategy>,
+    /// ECS Exec.
+    pub enable_execute_command: bool,
+    /// Tags ECS adds to tasks.
+    #[serde(rename = "enableECSManagedTags")]
+    pub enable_ecs_managed_tags: bool,
+    /// `SERVICE`.
+    pub propagate_tags: String,
+    /// Start new tasks even when nothing else changed (after a secret's value changed, run
+    /// `update-service` with `--force-new-deployment` on the command line instead).
+    pub force_new_deployment: bool,
+}
+
+/// The update of `service`: the same settings, in `UpdateService`'s shape.
+pub fn service_update(model: &Validated, service: &Service) -> ServiceUpdate {
+    let s = service.clone();
+    ServiceUpdate {
+        cluster: s.cluster,
+        service: s.service_name,
+        task_definition: s.task_definition,
+        desired_count: match model.replicas() {
+            kimai_model::Replicas::Fixed(n) => Some(n),
+            kimai_model::Replicas::Auto { .. } => None,
+        },
+        capacity_provider_strategy: s.capacity_provider_strategy,
+        platform_version: s.platform_version,
+        network_configuration: s.network_configuration,
+        load_balancers: s.load_balancers,
+        health_check_grace_period_seconds: s.health_check_grace_period_seconds,
+        deployment_configuration: s.deployment_configuration,
+        placement_strategy: s.placement_strategy,
+        enable_execute_command: s.enable_execute_command,
+        enable_ecs_managed_tags: s.enable_ecs_managed_tags,
+        propagate_tags: s.propagate_tags,
+        force_new_deployment: false,
+    }
+}

@@ -15,7 +15,6 @@ use serde::Serialize;
 
 use crate::identity::{Identity, DATADOG_CONTAINER, KIMAI_CONTAINER, KIMAI_PORT_NAME};
 use crate::secrets;
-use crate::Options;
 
 /// CPU units reserved for the Datadog agent sidecar.
 pub const DATADOG_CPU: u32 = 128;
@@ -23,8 +22,10 @@ pub const DATADOG_CPU: u32 = 128;
 pub const DATADOG_MEMORY_RESERVATION: u32 = 256;
 /// Hard memory limit (MiB) of the Datadog agent sidecar.
 pub const DATADOG_MEMORY_LIMIT: u32 = 512;
-/// Seconds ECS waits after the stop signal before killing Kimai (Fargate's maximum).
-pub const STOP_TIMEOUT_SECONDS: u32 = 120;
+/// Seconds ECS waits after the stop signal before killing Kimai. ECS sends it only after the
+/// target group's deregistration delay has drained the task, so this is Apache's own
+/// shutdown: [`kimai_model::STOP_GRACE_SECONDS`].
+pub const STOP_TIMEOUT_SECONDS: u32 = kimai_model::STOP_GRACE_SECONDS;
 /// Open-file limit of Kimai's container.
 pub const NOFILE_LIMIT: u32 = 65536;
 /// Docker's default capability set (Fargate starts containers with the same set).
@@ -301,7 +302,7 @@ pub struct Tag {
 }
 
 /// A task size: CPU units and memory in MiB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TaskSize {
     /// CPU units (1024 = 1 vCPU).
     pub cpu: u32,
@@ -457,12 +458,32 @@ fn secrets_of(
     v
 }
 
+/// Kimai's image, pulled through `targets.ecs.image_registry_mirror` when set and the image
+/// comes from Docker Hub (no registry host in its name).
+pub fn kimai_image(model: &Validated, ecs: &EcsTarget) -> String {
+    let image = model.image();
+    let first = image.split('/').next().unwrap_or_default();
+    let has_registry =
+        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    match &ecs.image_registry_mirror {
+        Some(mirror) if !has_registry => {
+            let repo = if image.contains('/') {
+                image
+            } else {
+                // Docker Hub's official images live under `library/`.
+                format!("library/{image}")
+            };
+            format!("{}/{repo}", mirror.trim_end_matches('/'))
+        }
+        _ => image,
+    }
+}
+
 /// Builds the task definition.
 pub fn task_definition(
     model: &Validated,
     ecs: &EcsTarget,
     id: &Identity,
-    options: &Options,
     size: TaskSize,
     extra_trusted_hosts: &[&str],
 ) -> TaskDefinition {
@@ -491,7 +512,7 @@ pub fn task_definition(
     }
     let kimai = ContainerDefinition {
         name: KIMAI_CONTAINER.into(),
-        image: model.image(),
+        image: kimai_image(model, ecs),
         essential: true,
         cpu: Some(kimai_cpu.min(size.cpu.saturating_sub(side_cpu))),
         memory_reservation: Some(kimai_mem.min(size.memory.saturating_sub(side_mem))),
@@ -537,7 +558,7 @@ pub fn task_definition(
         Some(efs) => PERSISTENT_DIRS
             .iter()
             .map(|(suffix, _)| {
-                let access_point = options.efs_access_points.get(*suffix).cloned();
+                let access_point = efs.access_points.get(*suffix).cloned();
                 Volume {
                     name: volume_name(suffix),
                     efs_volume_configuration: EfsVolumeConfiguration {

@@ -16,10 +16,11 @@ storage: { class: efs, efs: { file_system_id: fs-0123456789abcdef0 } }
 "#;
 
 const ECS: &str = r#"
+aws:
+  region: eu-central-1
+  account_id: "123456789012"
 targets:
   ecs:
-    region: eu-central-1
-    account_id: "123456789012"
     cluster: main
     subnets: [subnet-0123456789abcdef0]
     security_groups: [sg-0123456789abcdef0]
@@ -77,9 +78,8 @@ fn missing_ecs_settings_are_errors_with_paths() {
     let yaml = format!("{BASE}targets:\n  ecs:\n    launch_type: fargate\n");
     let paths = load_error_paths(&yaml);
     for p in [
-        "targets.ecs.account_id",
+        "aws",
         "targets.ecs.cluster",
-        "targets.ecs.region",
         "targets.ecs.security_groups",
         "targets.ecs.subnets",
     ] {
@@ -183,9 +183,10 @@ fn secrets_appear_only_as_value_from() {
 #[test]
 fn ssm_and_explicit_arns() {
     let yaml = format!(
-        "{BASE}{ECS}    secrets_backend: ssm\n    secrets_prefix: /apps/kimai/\n    secret_arns:\n      \
+        "{BASE}{ECS}    secrets_backend: ssm\n    secret_arns:\n      \
          database-url: arn:aws:secretsmanager:eu-central-1:123456789012:secret:shared/kimai-url-AbC123\n"
-    );
+    )
+    .replace("aws:\n", "aws:\n  secrets_prefix: /apps/kimai/\n");
     let out = rendered(&yaml);
     let td = json(&out, "task-definition.json");
     let secrets = kimai(&td)["secrets"].as_array().expect("secrets").clone();
@@ -363,7 +364,30 @@ fn trusted_hosts_admits_alb_health_checks() {
         .and_then(|e| e["value"].as_str())
         .expect("TRUSTED_HOSTS");
     assert!(th.starts_with("^(localhost|127\\.0\\.0\\.1|kimai\\.example\\.com|"));
-    assert!(th.contains(kimai_model::PRIVATE_IPV4_HOSTS));
+    // No `aws.vpc_cidrs`: the RFC 1918 ranges.
+    assert!(th.ends_with(
+        r"|10\.[0-9]+\.[0-9]+\.[0-9]+|172\.(1[6-9]|2[0-9]|3[01])\.[0-9]+\.[0-9]+|192\.168\.[0-9]+\.[0-9]+)$"
+    ));
+    // With the VPC's ranges: exactly those, a secondary 100.64.0.0/10 range included.
+    let yaml = format!("{BASE}{ECS}").replace(
+        "  account_id: \"123456789012\"\n",
+        "  account_id: \"123456789012\"\n  vpc_cidrs: [10.1.0.0/16, 100.64.0.0/10]\n",
+    );
+    let td = json(&rendered(&yaml), "task-definition.json");
+    let th = kimai(&td)["environment"]
+        .as_array()
+        .expect("env")
+        .iter()
+        .find(|e| e["name"] == "TRUSTED_HOSTS")
+        .and_then(|e| e["value"].as_str())
+        .expect("TRUSTED_HOSTS")
+        .to_string();
+    assert!(
+        th.ends_with(
+            r"|10\.1\.[0-9]+\.[0-9]+|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.[0-9]+\.[0-9]+)$"
+        ),
+        "{th}"
+    );
 }
 
 #[test]
@@ -382,6 +406,7 @@ fn scaling_files_follow_the_spec() {
             "README.md",
             "scalable-target.json",
             "scaling-policy-cpu.json",
+            "service-update.json",
             "service.json",
             "task-definition.json"
         ]
@@ -392,17 +417,23 @@ fn scaling_files_follow_the_spec() {
         .any(|n| n.path == "scaling.requests_per_target"));
     assert_eq!(json(&out, "service.json")["desiredCount"], 2);
     let st = json(&out, "scalable-target.json");
-    assert_eq!(st["ResourceId"], "service/main/kimai");
+    assert_eq!(st["ResourceId"], "service/main/kimai-production");
+    // Later changes go through UpdateService's own shape; the autoscaler owns the count.
+    let update = json(&out, "service-update.json");
+    assert_eq!(update["service"], "kimai-production");
+    assert!(update.get("desiredCount").is_none());
+    assert!(update.get("serviceName").is_none() && update.get("launchType").is_none());
     assert_eq!(
         (st["MinCapacity"].as_u64(), st["MaxCapacity"].as_u64()),
         (Some(2), Some(6))
     );
 
-    let mut options = Options::default();
-    options.load_balancer_arn = Some(
-        "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/app/kimai-alb/50dc6c495c0c9188".into(),
+    let lb = "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/app/kimai-alb/50dc6c495c0c9188";
+    let with_lb = yaml.replace(
+        &format!("    target_group_arn: {tg}\n"),
+        &format!("    target_group_arn: {tg}\n    load_balancer_arn: {lb}\n"),
     );
-    let out = render(&m, &options).expect("renders");
+    let out = rendered(&with_lb);
     let p = json(&out, "scaling-policy-requests.json");
     let spec = &p["TargetTrackingScalingPolicyConfiguration"];
     assert_eq!(spec["TargetValue"], 400.0);
@@ -415,17 +446,12 @@ fn scaling_files_follow_the_spec() {
         .iter()
         .any(|n| n.path == "scaling.requests_per_target"));
 
-    options.load_balancer_arn = Some(
-        "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/net/nlb/1".into(),
-    );
-    assert_eq!(
-        render_error_paths(&yaml, &options),
-        ["options.load_balancer_arn"]
-    );
+    let nlb = with_lb.replace("loadbalancer/app/kimai-alb", "loadbalancer/net/nlb");
+    assert_eq!(load_error_paths(&nlb), ["targets.ecs.load_balancer_arn"]);
 }
 
 #[test]
-fn efs_volumes_use_per_directory_access_points_from_options() {
+fn efs_volumes_use_per_directory_access_points_from_the_spec() {
     let yaml = format!("{BASE}{ECS}");
     let td = json(&rendered(&yaml), "task-definition.json");
     for v in td["volumes"].as_array().expect("volumes") {
@@ -434,11 +460,13 @@ fn efs_volumes_use_per_directory_access_points_from_options() {
         assert_eq!(efs["authorizationConfig"]["iam"], "ENABLED");
         assert!(efs["rootDirectory"].as_str().is_some_and(|r| r.len() > 1));
     }
-    let mut options = Options::default();
-    options
-        .efs_access_points
-        .insert("data".into(), "fsap-0123456789abcdef0".into());
-    let out = render(&model(&yaml), &options).expect("renders");
+    let with_ap = |aps: &str| {
+        yaml.replace(
+            "efs: { file_system_id: fs-0123456789abcdef0 }",
+            &format!("efs: {{ file_system_id: fs-0123456789abcdef0, access_points: {{ {aps} }} }}"),
+        )
+    };
+    let out = rendered(&with_ap("data: fsap-0123456789abcdef0"));
     let td = json(&out, "task-definition.json");
     let data = &td["volumes"][0]["efsVolumeConfiguration"];
     assert_eq!(td["volumes"][0]["name"], "kimai-data");
@@ -451,15 +479,15 @@ fn efs_volumes_use_per_directory_access_points_from_options() {
         td["volumes"][1]["efsVolumeConfiguration"]["rootDirectory"],
         "/plugins"
     );
+    let readme = &out.file("README.md").expect("note").contents;
+    assert!(readme.contains("`data`: access point `fsap-0123456789abcdef0`"));
+    assert!(readme.contains("create `/plugins`, `/invoices` once"));
 
-    options
-        .efs_access_points
-        .insert("cache".into(), "fsap-1".into());
     assert_eq!(
-        render_error_paths(&yaml, &options),
+        load_error_paths(&with_ap("cache: fsap-1")),
         [
-            "options.efs_access_points.cache",
-            "options.efs_access_points.cache"
+            "storage.efs.access_points.cache",
+            "storage.efs.access_points.cache"
         ]
     );
 }

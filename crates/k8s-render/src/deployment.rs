@@ -25,7 +25,7 @@ use kimai_model::{
 use crate::env;
 use crate::labels::{Component, Identity, HTTP_PORT_NAME, KIMAI_CONTAINER};
 use crate::monitoring;
-use kimai_model::PRIVATE_IPV4_HOSTS;
+use kimai_model::{DEREGISTRATION_DELAY_SECONDS, STOP_GRACE_SECONDS};
 
 /// Name of the pod volume backed by the `var` claim.
 pub const VAR_VOLUME: &str = "var";
@@ -39,11 +39,23 @@ pub const LOCAL_YAML_HASH: &str = "kimai-deploy/local-yaml-fnv1a64";
 /// Seconds between startup and readiness probes.
 const PROBE_PERIOD: i32 = 10;
 
-/// `TRUSTED_HOSTS` alternatives this target adds: private IPv4 hosts behind an ALB.
-pub fn extra_trusted_hosts(model: &Validated) -> Vec<&'static str> {
-    match model.spec().targets.kubernetes.ingress_class {
-        IngressClass::Alb => vec![PRIVATE_IPV4_HOSTS],
+/// `TRUSTED_HOSTS` alternatives this target adds: the VPC's addresses behind an ALB, whose
+/// health checks send the pod IP as `Host`.
+pub fn extra_trusted_hosts(model: &Validated) -> Vec<String> {
+    match kimai_model::names::ingress_class(model) {
+        IngressClass::Alb => vec![model.balancer_host_patterns()],
         IngressClass::Nginx => Vec::new(),
+    }
+}
+
+/// Seconds a stopping pod keeps serving before Apache gets its stop signal. Behind an ALB
+/// (target type ip) the controller first deregisters the pod, then the target group drains it
+/// for the deregistration delay: serve 5 s longer than that. Behind ingress-nginx, endpoint
+/// removal reaches the controller within seconds.
+pub fn pre_stop_seconds(model: &Validated) -> u32 {
+    match kimai_model::names::ingress_class(model) {
+        IngressClass::Alb => DEREGISTRATION_DELAY_SECONDS + 5,
+        IngressClass::Nginx => 10,
     }
 }
 
@@ -164,7 +176,8 @@ fn spread(id: &Identity<'_>) -> Vec<TopologySpreadConstraint> {
 pub fn kimai_container(id: &Identity<'_>) -> Container {
     let model = id.model();
     let app = &model.spec().app;
-    let extra = extra_trusted_hosts(model);
+    let extra_owned = extra_trusted_hosts(model);
+    let extra: Vec<&str> = extra_owned.iter().map(String::as_str).collect();
     let (startup, readiness, liveness) = probes();
     let mut mounts: Vec<VolumeMount> = PERSISTENT_DIRS
         .iter()
@@ -202,7 +215,7 @@ pub fn kimai_container(id: &Identity<'_>) -> Container {
         lifecycle: Some(Lifecycle {
             pre_stop: Some(LifecycleHandler {
                 exec: Some(ExecAction {
-                    command: Some(vec!["sleep".into(), "10".into()]),
+                    command: Some(vec!["sleep".into(), pre_stop_seconds(model).to_string()]),
                 }),
                 ..Default::default()
             }),
@@ -300,7 +313,9 @@ pub fn deployment(id: &Identity<'_>) -> Result<Deployment, serde_json::Error> {
                 }),
                 spec: Some(PodSpec {
                     service_account_name: Some(id.app().into()),
-                    termination_grace_period_seconds: Some(60),
+                    termination_grace_period_seconds: Some(i64::from(
+                        pre_stop_seconds(model) + STOP_GRACE_SECONDS,
+                    )),
                     topology_spread_constraints: (model.max_replicas() > 1).then(|| spread(id)),
                     volumes: Some(volumes(id)),
                     ..pod_spec(vec![kimai_container(id)], Default::default())

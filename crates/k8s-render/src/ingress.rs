@@ -8,7 +8,7 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kimai_model::yaml::Comments;
-use kimai_model::{IngressClass, TlsMode, HEALTH_PATH};
+use kimai_model::{IngressClass, TlsMode, DEREGISTRATION_DELAY_SECONDS, HEALTH_PATH};
 use serde::Serialize;
 
 use crate::labels::{Component, Identity, HTTP_PORT_NAME};
@@ -66,7 +66,7 @@ fn alb_annotations(id: &Identity<'_>) -> Result<BTreeMap<String, String>, serde_
     set("success-codes", "200".into());
     set(
         "target-group-attributes",
-        "deregistration_delay.timeout_seconds=30".into(),
+        format!("deregistration_delay.timeout_seconds={DEREGISTRATION_DELAY_SECONDS}"),
     );
     set(
         "load-balancer-attributes",
@@ -106,7 +106,7 @@ fn nginx_annotations(id: &Identity<'_>) -> BTreeMap<String, String> {
 pub fn ingress(id: &Identity<'_>) -> Result<Ingress, serde_json::Error> {
     let model = id.model();
     let spec = model.spec();
-    let class = spec.targets.kubernetes.ingress_class;
+    let class = id.ingress_class();
     let hosts: Vec<String> = model.hosts().into_iter().map(String::from).collect();
     let annotations = match class {
         IngressClass::Alb => alb_annotations(id)?,
@@ -164,11 +164,11 @@ pub fn ingress(id: &Identity<'_>) -> Result<Ingress, serde_json::Error> {
 /// Comments on the Ingress.
 pub fn comments(id: &Identity<'_>) -> Comments {
     let mut c = Comments::new();
-    match id.model().spec().targets.kubernetes.ingress_class {
+    match id.ingress_class() {
         IngressClass::Alb => {
             c.insert(
                 "/metadata/annotations".into(),
-                "Target type ip: the ALB sends traffic and health checks straight to pod IPs.\nIts health checks carry the pod IP as Host, so TRUSTED_HOSTS also admits private\nIPv4 addresses (see deployment.yaml); clients cannot use that: the ALB only\nforwards the hosts in the rules below.".into(),
+                "Target type ip: the ALB sends traffic and health checks straight to pod IPs.\nIts health checks carry the pod IP as Host, so TRUSTED_HOSTS also admits the VPC's\naddresses (aws.vpc_cidrs; see deployment.yaml); clients cannot use that: the ALB\nonly forwards the hosts in the rules below. Deregistration delay: pods keep serving\nthat long after they are asked to stop (preStop in deployment.yaml).".into(),
             );
         }
         IngressClass::Nginx => {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use kimai_model::{Validated, KIMAI_PORT};
+use kimai_model::{IngressClass, Names, Validated, KIMAI_PORT};
 
 /// Name of Kimai's container port (Service `targetPort`, probes, Ingress backend by name).
 pub const HTTP_PORT_NAME: &str = "http";
@@ -49,12 +49,27 @@ impl Component {
 #[derive(Debug, Clone)]
 pub struct Identity<'a> {
     model: &'a Validated,
+    names: Names,
 }
 
 impl<'a> Identity<'a> {
     /// Identity of `model`'s objects.
     pub fn new(model: &'a Validated) -> Self {
-        Identity { model }
+        Identity {
+            model,
+            names: model.names(),
+        }
+    }
+
+    /// Every platform name of the deployment ([`kimai_model::names`]): the one derivation
+    /// manifests and the deploy note print from.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    /// The ingress class in use (explicit, or `alb` when ACM or WAF ask for it).
+    pub fn ingress_class(&self) -> IngressClass {
+        self.names.ingress_class
     }
 
     /// The model.
@@ -67,14 +82,9 @@ impl<'a> Identity<'a> {
         self.model.name()
     }
 
-    /// The namespace: `targets.kubernetes.namespace`, else `name`.
-    pub fn namespace(&self) -> &'a str {
-        let ns = &self.model.spec().targets.kubernetes.namespace;
-        if ns.is_empty() {
-            self.model.name()
-        } else {
-            ns
-        }
+    /// The namespace ([`Names::namespace`]).
+    pub fn namespace(&self) -> &str {
+        &self.names.namespace
     }
 
     /// Object name of a part of the deployment: `<name>-<suffix>`.
@@ -89,7 +99,7 @@ impl<'a> Identity<'a> {
 
     /// The Secret holding every secret value Kimai's namespace needs (operator- or ESO-created).
     pub fn secret(&self) -> String {
-        self.named("secrets")
+        self.names.k8s_secret.clone()
     }
 
     /// The ConfigMap holding `local.yaml`.
@@ -99,17 +109,17 @@ impl<'a> Identity<'a> {
 
     /// The PersistentVolumeClaim for `var/data`, `var/plugins`, `var/invoices`.
     pub fn var_claim(&self) -> String {
-        self.named("var")
+        self.names.var_claim.clone()
     }
 
     /// The static PersistentVolume for EFS; cluster-scoped, so it carries the namespace.
     pub fn var_volume(&self) -> String {
-        format!("{}-{}-var", self.namespace(), self.app())
+        self.names.var_volume.clone()
     }
 
     /// The backup CronJob and its ServiceAccount.
     pub fn backup(&self) -> String {
-        self.named("backup")
+        self.names.backup_service_account.clone()
     }
 
     /// The pod watcher's Deployment, ServiceAccount, Role, RoleBinding and NetworkPolicy.
@@ -119,13 +129,7 @@ impl<'a> Identity<'a> {
 
     /// The TLS Secret of the Ingress (`secret` mode).
     pub fn tls_secret(&self) -> String {
-        self.model
-            .spec()
-            .ingress
-            .tls
-            .secret_name
-            .clone()
-            .unwrap_or_else(|| self.named("tls"))
+        self.names.tls_secret.clone()
     }
 
     /// The version a component runs (`app.kubernetes.io/version`).

@@ -157,6 +157,9 @@ pub enum Error {
     /// A value could not be serialised.
     #[error("cannot serialise kubernetes output: {0}")]
     Serialize(#[from] serde_json::Error),
+    /// The deploy note's template failed (a bug: the facts are typed).
+    #[error("cannot render the kubernetes deploy note: {0}")]
+    Template(#[from] minijinja::Error),
 }
 
 /// The notice target name.
@@ -198,7 +201,7 @@ impl Manifests {
 /// What the spec says that Kubernetes cannot express, and what happens instead.
 fn notices(model: &Validated) -> Vec<Notice> {
     let spec = model.spec();
-    let class = spec.targets.kubernetes.ingress_class;
+    let class = kimai_model::names::ingress_class(model);
     let mut v = Vec::new();
     let mut add = |path: &str, message: &str| {
         v.push(Notice {
@@ -212,7 +215,10 @@ fn notices(model: &Validated) -> Vec<Notice> {
         (TlsMode::Secret, IngressClass::Alb) => add("ingress.tls.mode", "an ALB cannot use a Kubernetes TLS Secret; the load balancer controller discovers an ACM certificate for the hosts instead"),
         _ => {}
     }
-    if class == IngressClass::Alb {
+    // Notices only for what the spec sets: a default the user never wrote is not news.
+    if class == IngressClass::Alb
+        && spec.ingress.max_body_mib != kimai_model::Ingress::default().max_body_mib
+    {
         add("ingress.max_body_mib", "not enforced: an ALB has no request-body limit; PHP's upload limits in the image apply");
     }
     if spec
@@ -229,13 +235,14 @@ fn notices(model: &Validated) -> Vec<Notice> {
         );
     }
     if spec.backup.is_some()
-        && spec
+        && spec.aws.is_none()
+        && !spec
             .targets
             .kubernetes
             .service_account_annotations
-            .is_empty()
+            .contains_key(namespace::IRSA_ANNOTATION)
     {
-        add("targets.kubernetes.service_account_annotations", "the backup ServiceAccount has no IAM role (`eks.amazonaws.com/role-arn`); the S3 upload fails until it has AWS credentials");
+        add("targets.kubernetes.service_account_annotations", "the backup ServiceAccount has no IAM role: set `eks.amazonaws.com/role-arn` here, or an `aws` section (the role is then derived), or the S3 upload fails for want of AWS credentials");
     }
     v
 }
@@ -413,7 +420,7 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
             )?,
         ));
     }
-    files.push(OutputFile::new("README.md", note::readme(&id)));
+    files.push(OutputFile::new("README.md", note::readme(&id)?));
     Ok(Rendered {
         files,
         notices: notices(model),

@@ -16,8 +16,6 @@ pub const ENV_LABEL: &str = "tags.datadoghq.com/env";
 pub const SERVICE_LABEL: &str = "tags.datadoghq.com/service";
 /// Label of the Datadog `version` tag.
 pub const VERSION_LABEL: &str = "tags.datadoghq.com/version";
-/// Secret the agent chart reads its API key from (key `api-key`), in the agent's namespace.
-pub const AGENT_SECRET: &str = "datadog-secret";
 /// Where the Helm values are written.
 pub const VALUES_PATH: &str = "datadog/values.yaml";
 
@@ -131,12 +129,14 @@ pub fn values(model: &Validated) -> Values {
     Values {
         datadog: DatadogValues {
             site: dd.site.clone(),
-            api_key_existing_secret: AGENT_SECRET.into(),
+            api_key_existing_secret: kimai_model::names::DATADOG_SECRET.into(),
             logs: Logs {
                 enabled: true,
                 container_collect_all: false,
             },
-            tags: vec![format!("env:{}", model.environment())],
+            // No `env` tag on the agent: it serves every environment of the cluster, and each
+            // pod carries its own unified service tags.
+            tags: Vec::new(),
         },
         cluster_agent: Enabled { enabled: true },
         agents: Agents {

@@ -10,10 +10,21 @@ use crate::labels::{Component, Identity};
 /// Pod Security Standards version the labels pin.
 pub const PSS_VERSION: &str = "latest";
 
-/// The Namespace: enforce `baseline` (the stock image's root entrypoint cannot run under
-/// `restricted`), warn and audit against `restricted`.
+/// Namespace label that makes the AWS Load Balancer Controller inject pod readiness gates:
+/// a new pod counts as ready only once the ALB reports its target healthy, so a rolling update
+/// never leaves the target group without healthy targets.
+pub const READINESS_GATE_LABEL: &str = "elbv2.k8s.aws/pod-readiness-gate-inject";
+
+/// IRSA annotation naming the IAM role a ServiceAccount's pods assume.
+pub const IRSA_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+
+/// The Namespace: enforce `baseline` (the stock Kimai image's root entrypoint cannot run under
+/// `restricted`), warn and audit against `restricted`; with the ALB class, readiness gates on.
 pub fn namespace(id: &Identity<'_>) -> Namespace {
     let mut labels = id.common_labels();
+    if id.ingress_class() == kimai_model::IngressClass::Alb {
+        labels.insert(READINESS_GATE_LABEL.into(), "enabled".into());
+    }
     for (mode, level) in [
         ("enforce", "baseline"),
         ("warn", "restricted"),
@@ -41,14 +52,42 @@ pub fn annotations_on_backup(id: &Identity<'_>) -> bool {
     id.model().spec().backup.is_some()
 }
 
+/// The ServiceAccount annotations: the spec's, plus, for the backup with an `aws` section and no
+/// explicit role, IRSA with the derived backup role ([`kimai_model::Names::backup_role`]).
 fn annotations(id: &Identity<'_>) -> Option<BTreeMap<String, String>> {
-    let a = &id
+    let mut a = id
         .model()
         .spec()
         .targets
         .kubernetes
-        .service_account_annotations;
-    (!a.is_empty()).then(|| a.clone())
+        .service_account_annotations
+        .clone();
+    if let Some(arn) = backup_role_arn(id) {
+        a.entry(IRSA_ANNOTATION.into()).or_insert(arn);
+    }
+    (!a.is_empty()).then_some(a)
+}
+
+/// The backup role's ARN derived from the `aws` section, when backups are on and the spec
+/// sets no `eks.amazonaws.com/role-arn` itself.
+pub fn backup_role_arn(id: &Identity<'_>) -> Option<String> {
+    let spec = id.model().spec();
+    spec.backup.as_ref()?;
+    let aws = spec.aws.as_ref()?;
+    if spec
+        .targets
+        .kubernetes
+        .service_account_annotations
+        .contains_key(IRSA_ANNOTATION)
+    {
+        return None;
+    }
+    Some(format!(
+        "arn:{}:iam::{}:role/{}",
+        kimai_model::names::partition(&aws.region),
+        aws.account_id,
+        id.names().backup_role
+    ))
 }
 
 /// A ServiceAccount that mounts no API token: Kimai and the backup never call the API, and the

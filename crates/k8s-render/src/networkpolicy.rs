@@ -49,27 +49,21 @@ pub fn default_deny(id: &Identity<'_>) -> NetworkPolicy {
 
 /// Sources allowed to reach Kimai's port.
 pub fn kimai_sources(id: &Identity<'_>) -> Vec<NetworkPolicyPeer> {
-    let spec = id.model().spec();
-    let k = &spec.targets.kubernetes;
-    match k.ingress_class {
+    let model = id.model();
+    let k = &model.spec().targets.kubernetes;
+    match id.ingress_class() {
         IngressClass::Nginx => vec![namespace_peer(&k.ingress_controller_namespace)],
-        IngressClass::Alb => {
-            let cidrs: Vec<String> = if spec.app.trusted_proxies.is_empty() {
-                vec!["0.0.0.0/0".into()]
-            } else {
-                spec.app.trusted_proxies.clone()
-            };
-            cidrs
-                .into_iter()
-                .map(|cidr| NetworkPolicyPeer {
-                    ip_block: Some(IPBlock {
-                        cidr,
-                        ..Default::default()
-                    }),
+        IngressClass::Alb => model
+            .vpc_cidrs()
+            .into_iter()
+            .map(|cidr| NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr,
                     ..Default::default()
-                })
-                .collect()
-        }
+                }),
+                ..Default::default()
+            })
+            .collect(),
     }
 }
 
@@ -132,9 +126,9 @@ pub fn database(id: &Identity<'_>) -> Option<NetworkPolicy> {
 
 /// Comments on Kimai's policy.
 pub fn kimai_comments(id: &Identity<'_>) -> Comments {
-    let text = match id.model().spec().targets.kubernetes.ingress_class {
+    let text = match id.ingress_class() {
         IngressClass::Nginx => "Only the ingress controller's namespace reaches Kimai, on its port only.",
-        IngressClass::Alb => "The ALB (target type ip) connects from its own addresses inside the VPC, which no\npod or namespace selector can name: allow the load balancer's CIDRs\n(app.trusted_proxies; anywhere when unset), on Kimai's port only.",
+        IngressClass::Alb => "The ALB (target type ip) connects from its own addresses inside the VPC, which no\npod or namespace selector can name: allow the VPC's address ranges (aws.vpc_cidrs,\nRFC 1918 when unset), on Kimai's port only.",
     };
     Comments::from([("/spec/ingress".into(), text.into())])
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kimai_model::{DatabaseMode, ExternalSecrets, Validated};
+use kimai_model::{DatabaseMode, ExternalSecrets, SecretsBackend, Validated};
 use serde::Serialize;
 
 use crate::labels::Identity;
@@ -86,13 +86,22 @@ pub fn keys(model: &Validated) -> Vec<SecretKey> {
     v
 }
 
-/// The Secrets Manager name prefix: `external_secrets.prefix`, else `<name>/<environment>`.
-pub fn remote_prefix(model: &Validated, es: &ExternalSecrets) -> String {
-    if es.prefix.is_empty() {
-        format!("{}/{}", model.name(), model.environment())
-    } else {
-        es.prefix.trim_end_matches('/').to_string()
-    }
+/// The Secrets Manager secrets the ExternalSecret reads: `(remote name, logical name)`, one per
+/// logical secret, sorted by logical name. The deploy note lists exactly these.
+pub fn remote_secrets(id: &Identity<'_>) -> Vec<(String, String)> {
+    let mut names: Vec<String> = keys(id.model()).into_iter().map(|k| k.secret).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|secret| {
+            let remote = id.names().aws_secret(
+                &kimai_model::SecretRef::new(secret.clone()),
+                SecretsBackend::SecretsManager,
+            );
+            (remote, secret)
+        })
+        .collect()
 }
 
 /// `external-secrets.io/v1` `ExternalSecret` (ESO 0.17 and newer serve only v1).
@@ -184,19 +193,13 @@ pub struct RemoteRef {
 /// The ExternalSecret filling `<name>-secrets`, when the spec asks for external secrets.
 pub fn external_secret(id: &Identity<'_>, es: &ExternalSecrets) -> ExternalSecret {
     let model = id.model();
-    let prefix = remote_prefix(model, es);
     let all = keys(model);
     // Fetch every logical secret once under its own name; encoded forms are templated.
-    let mut names: Vec<&str> = all.iter().map(|k| k.secret.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    let data = names
+    let data = remote_secrets(id)
         .into_iter()
-        .map(|secret| ExternalSecretData {
-            secret_key: secret.to_string(),
-            remote_ref: RemoteRef {
-                key: kimai_model::SecretRef::new(secret.to_string()).aws_name(&prefix),
-            },
+        .map(|(remote, secret)| ExternalSecretData {
+            secret_key: secret,
+            remote_ref: RemoteRef { key: remote },
         })
         .collect();
     // Go's urlquery escapes everything but A-Z a-z 0-9 - _ . ~ and writes a space as `+`

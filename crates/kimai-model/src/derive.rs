@@ -39,10 +39,18 @@ pub const LOCAL_YAML_PATH: &str = "/opt/kimai/config/packages/local.yaml";
 /// Linux capabilities the image's root entrypoint needs (chown, user switch); all others dropped.
 pub const CAPABILITIES: [&str; 5] = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
 
-/// `TRUSTED_HOSTS` alternatives admitting exactly the RFC 1918 IPv4 ranges. Load-balancer health
-/// checks (AWS ALB target groups) send the target's private IP as `Host`, which Kimai would
-/// otherwise reject with 400. No braces: Symfony wraps each pattern in `{...}i` delimiters.
-pub const PRIVATE_IPV4_HOSTS: &str = r"10\.[0-9]+\.[0-9]+\.[0-9]+|172\.(1[6-9]|2[0-9]|3[01])\.[0-9]+\.[0-9]+|192\.168\.[0-9]+\.[0-9]+";
+/// The address ranges a VPC uses when the spec names none (`aws.vpc_cidrs`): RFC 1918.
+pub const DEFAULT_VPC_CIDRS: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/// Seconds a load balancer (ALB target group, ECS and Kubernetes alike) keeps a deregistered
+/// target for its in-flight requests before closing them. Terraform, ECS and Kubernetes all
+/// take it from here.
+pub const DEREGISTRATION_DELAY_SECONDS: u32 = 30;
+/// Seconds Apache gets to finish after its stop signal before it is killed (ECS
+/// `stopTimeout`, the tail of Kubernetes' grace period). ECS signals a task only after the
+/// deregistration delay, so nothing new arrives by then; a request still running after the
+/// delay has been cut by the load balancer already, so waiting longer buys nothing.
+pub const STOP_GRACE_SECONDS: u32 = DEREGISTRATION_DELAY_SECONDS;
 
 /// How many Kimai replicas run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +248,21 @@ impl Validated {
         format!("^({})$", alts.join("|"))
     }
 
+    /// The VPC's address ranges: `aws.vpc_cidrs`, else [`DEFAULT_VPC_CIDRS`].
+    pub fn vpc_cidrs(&self) -> Vec<String> {
+        match &self.spec.aws {
+            Some(a) if !a.vpc_cidrs.is_empty() => a.vpc_cidrs.clone(),
+            _ => DEFAULT_VPC_CIDRS.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    /// `TRUSTED_HOSTS` alternatives admitting the VPC's addresses ([`Self::vpc_cidrs`]) as
+    /// `Host`: load-balancer health checks send the target's address there, which Kimai would
+    /// otherwise answer with HTTP 400. No braces: Symfony wraps each pattern in `{...}i`.
+    pub fn balancer_host_patterns(&self) -> String {
+        crate::cidr::host_patterns(&self.vpc_cidrs())
+    }
+
     /// `TRUSTED_PROXIES`.
     pub fn trusted_proxies(&self) -> String {
         if self.spec.app.trusted_proxies.is_empty() {
@@ -329,15 +352,14 @@ impl Validated {
         )
     }
 
-    /// The S3 key prefix of backups.
+    /// Every platform name of this deployment, derived once ([`crate::names`]).
+    pub fn names(&self) -> crate::names::Names {
+        crate::names::Names::new(self)
+    }
+
+    /// The S3 key prefix of backups ([`crate::names::Names::backup_prefix`]).
     pub fn backup_prefix(&self) -> Option<String> {
-        self.spec.backup.as_ref().map(|b| {
-            if b.s3_prefix.is_empty() {
-                format!("{}/{}", self.spec.name, self.spec.environment)
-            } else {
-                b.s3_prefix.trim_end_matches('/').to_string()
-            }
-        })
+        self.names().backup_prefix
     }
 }
 

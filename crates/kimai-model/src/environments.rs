@@ -156,6 +156,10 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
             }
         }
     }
+    if all.is_empty() {
+        // Each environment is valid on its own; side by side they must not share a name.
+        all = crate::names::collisions(&models);
+    }
     all.into_result(models)
 }
 

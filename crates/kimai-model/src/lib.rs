@@ -24,10 +24,12 @@
 //! (Compose services, Kubernetes objects, ECS JSON); it does no I/O and reads no clock.
 
 mod check;
+pub mod cidr;
 mod derive;
 mod diag;
 pub mod environments;
 mod load;
+pub mod names;
 mod quantity;
 mod secret;
 mod spec;
@@ -35,12 +37,14 @@ mod validate;
 pub mod yaml;
 
 pub use derive::{
-    url_encode, DatabaseUrl, EnvValue, Replicas, CAPABILITIES, HEALTH_HOST, HEALTH_PATH,
-    KIMAI_PORT, LOCAL_YAML_PATH, PERSISTENT_DIRS, PRIVATE_IPV4_HOSTS, STARTUP_BUDGET_SECONDS,
+    url_encode, DatabaseUrl, EnvValue, Replicas, CAPABILITIES, DEFAULT_VPC_CIDRS,
+    DEREGISTRATION_DELAY_SECONDS, HEALTH_HOST, HEALTH_PATH, KIMAI_PORT, LOCAL_YAML_PATH,
+    PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS, STOP_GRACE_SECONDS,
 };
 pub use diag::{Diagnostic, Diagnostics, Notice};
 pub use environments::{environments_schema, is_multi_environment, load_all};
 pub use load::{load, parse, Format};
+pub use names::Names;
 pub use quantity::{Bytes, Millicores};
 pub use secret::{secret_name_problem, SecretRef};
 pub use spec::*;

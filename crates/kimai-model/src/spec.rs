@@ -43,6 +43,10 @@ pub struct Spec {
     /// Scheduled database backups to S3; absent means none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup: Option<Backup>,
+    /// The AWS account every AWS target shares (ECS, Kubernetes on EKS, Terraform); absent
+    /// means no AWS settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<Aws>,
     /// Per-target settings.
     #[serde(default)]
     pub targets: Targets,
@@ -69,9 +73,31 @@ impl Spec {
             scaling: None,
             monitoring: Monitoring::default(),
             backup: None,
+            aws: None,
             targets: Targets::default(),
         }
     }
+}
+
+/// The AWS account and network every AWS target shares: set once here, never again per target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Aws {
+    /// AWS region (`eu-central-1`).
+    #[serde(default)]
+    pub region: String,
+    /// 12-digit AWS account id, quoted in YAML.
+    #[serde(default)]
+    pub account_id: String,
+    /// Address ranges of the VPC (primary and secondary CIDRs, IPv4 or IPv6). Load-balancer
+    /// health checks come from these addresses and send a target's address as `Host`; empty
+    /// means the RFC 1918 ranges (`10.0.0.0/8`, `172.16.0.0/12`, `192.168.0.0/16`).
+    #[serde(default)]
+    pub vpc_cidrs: Vec<String>,
+    /// Prefix of every Secrets Manager secret and SSM parameter name (ECS and External
+    /// Secrets alike); empty means `<name>/<environment>`.
+    #[serde(default)]
+    pub secrets_prefix: String,
 }
 
 /// The Kimai application container.
@@ -273,9 +299,15 @@ impl Default for Storage {
 pub struct Efs {
     /// `fs-` followed by 8 or 17 hex digits.
     pub file_system_id: String,
-    /// Optional access point (`fsap-...`) rooting Kimai's directories; recommended.
+    /// Optional access point (`fsap-...`) rooting Kimai's directories on Kubernetes, which
+    /// mounts one volume with sub-paths.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_point_id: Option<String>,
+    /// One access point per persistent directory (`data`, `plugins`, `invoices` to
+    /// `fsap-...`), for ECS, which mounts whole volumes only. A directory without one is
+    /// mounted from `/<directory>` of the file system.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub access_points: BTreeMap<String, String>,
 }
 
 /// How users reach Kimai.
@@ -522,10 +554,12 @@ pub enum IngressClass {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct KubernetesTarget {
-    /// Namespace; empty means `<name>`.
+    /// Namespace; empty means `<name>-<environment>`, so environments never share one.
     pub namespace: String,
-    /// Ingress controller class.
-    pub ingress_class: IngressClass,
+    /// Ingress controller class; absent means `alb` when the spec asks for an ACM certificate
+    /// or a WAF web ACL (only the AWS Load Balancer Controller can use them), else `nginx`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress_class: Option<IngressClass>,
     /// ALB scheme: `internet-facing` or `internal`.
     pub alb_scheme: String,
     /// Namespace of the ingress controller (NetworkPolicy source).
@@ -544,7 +578,7 @@ impl Default for KubernetesTarget {
     fn default() -> Self {
         KubernetesTarget {
             namespace: String::new(),
-            ingress_class: IngressClass::Nginx,
+            ingress_class: None,
             alb_scheme: "internet-facing".into(),
             ingress_controller_namespace: "ingress-nginx".into(),
             external_secrets: None,
@@ -602,9 +636,6 @@ pub struct ExternalSecrets {
     /// `ClusterSecretStore` or `SecretStore`.
     #[serde(default = "default_store_kind")]
     pub store_kind: String,
-    /// Prefix of the Secrets Manager secret names; empty means `<name>/<environment>`.
-    #[serde(default)]
-    pub prefix: String,
 }
 
 fn default_store_kind() -> String {
@@ -670,12 +701,6 @@ pub enum SecretsBackend {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EcsTarget {
-    /// AWS region (`eu-central-1`); required.
-    #[serde(default)]
-    pub region: String,
-    /// 12-digit AWS account id.
-    #[serde(default)]
-    pub account_id: String,
     /// ECS cluster name.
     #[serde(default)]
     pub cluster: String,
@@ -697,10 +722,20 @@ pub struct EcsTarget {
     /// ALB target group ARN the service registers with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_group_arn: Option<String>,
-    /// Task execution role ARN; empty means `arn:aws:iam::<account>:role/<name>-execution`.
+    /// ARN of the Application Load Balancer in front of the target group; needed by the
+    /// `scaling.requests_per_target` policy, whose metric names the load balancer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_arn: Option<String>,
+    /// Registry prefix that replaces `docker.io` for every image the task pulls, such as an
+    /// ECR pull-through cache for Docker Hub
+    /// (`123456789012.dkr.ecr.eu-central-1.amazonaws.com/docker-hub`): tasks behind one NAT
+    /// address otherwise share Docker Hub's anonymous pull limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_registry_mirror: Option<String>,
+    /// Task execution role ARN; empty means role `<name>-<environment>-execution`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_role_arn: Option<String>,
-    /// Task role ARN; empty means `arn:aws:iam::<account>:role/<name>-task`.
+    /// Task role ARN; empty means role `<name>-<environment>-task`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_role_arn: Option<String>,
     /// Task CPU units (1024 = 1 vCPU), overriding the size derived from `app.cpu`.
@@ -712,9 +747,6 @@ pub struct EcsTarget {
     /// Secrets Manager or SSM.
     #[serde(default)]
     pub secrets_backend: SecretsBackend,
-    /// Name prefix of the secrets; empty means `<name>/<environment>`.
-    #[serde(default)]
-    pub secrets_prefix: String,
     /// Explicit ARN per logical secret name, overriding the derived one.
     #[serde(default)]
     pub secret_arns: BTreeMap<String, String>,

@@ -147,6 +147,15 @@ pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
         check_backup(b, &mut d);
     }
     check_targets(&spec, &mut d);
+    match (&spec.aws, &spec.targets.ecs) {
+        (Some(a), _) => check_aws(a, &mut d),
+        (None, Some(_)) => d.error_hint(
+            "aws",
+            "missing: `targets.ecs` needs the AWS region and account",
+            "add `aws: { region: eu-central-1, account_id: \"123456789012\" }`",
+        ),
+        (None, None) => {}
+    }
     check_secrets(&spec, &mut d);
     d.into_result(())?;
     // Every parse above succeeded when no diagnostic was recorded.
@@ -519,6 +528,22 @@ fn check_storage(s: &Storage, d: &mut Diagnostics) -> (Option<Bytes>, Option<Byt
                     );
                 }
             }
+            for (dir, ap) in &efs.access_points {
+                let path = format!("storage.efs.access_points.{dir}");
+                if !crate::derive::PERSISTENT_DIRS.iter().any(|(d, _)| d == dir) {
+                    d.error_hint(
+                        &path,
+                        format!("`{dir}` is not a persistent directory of Kimai"),
+                        "use `data`, `plugins` or `invoices`",
+                    );
+                }
+                if !check::aws_id(ap, "fsap-", &[17]) {
+                    d.error(
+                        path,
+                        format!("`{ap}` is not an EFS access point id (`fsap-` and 17 hex digits)"),
+                    );
+                }
+            }
         }
         (_, Some(_)) => d.error_hint(
             "storage.efs",
@@ -837,12 +862,6 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
                 "use `ClusterSecretStore` or `SecretStore`",
             );
         }
-        if !es.prefix.is_empty() && !check::safe_path(&es.prefix) {
-            d.error(
-                "targets.kubernetes.external_secrets.prefix",
-                format!("`{}` is not a plain name prefix", es.prefix),
-            );
-        }
     }
     for key in k.service_account_annotations.keys() {
         let name = key.rsplit('/').next().unwrap_or(key);
@@ -947,32 +966,47 @@ fn check_pod_watcher(w: &PodWatcher, d: &mut Diagnostics) {
     }
 }
 
-fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
-    if e.region.is_empty() {
+fn check_aws(a: &Aws, d: &mut Diagnostics) {
+    if a.region.is_empty() {
         d.error_hint(
-            "targets.ecs.region",
+            "aws.region",
             "missing",
             "set the AWS region (`eu-central-1`)",
         );
-    } else if !check::aws_region(&e.region) {
-        d.error(
-            "targets.ecs.region",
-            format!("`{}` is not an AWS region", e.region),
-        );
+    } else if !check::aws_region(&a.region) {
+        d.error("aws.region", format!("`{}` is not an AWS region", a.region));
     }
-    if e.account_id.is_empty() {
+    if a.account_id.is_empty() {
         d.error_hint(
-            "targets.ecs.account_id",
+            "aws.account_id",
             "missing",
             "set the 12-digit AWS account id, quoted (`\"123456789012\"`)",
         );
-    } else if e.account_id.len() != 12 || !e.account_id.bytes().all(|b| b.is_ascii_digit()) {
+    } else if a.account_id.len() != 12 || !a.account_id.bytes().all(|b| b.is_ascii_digit()) {
         d.error_hint(
-            "targets.ecs.account_id",
-            format!("`{}` is not a 12-digit AWS account id", e.account_id),
+            "aws.account_id",
+            format!("`{}` is not a 12-digit AWS account id", a.account_id),
             "quote it in YAML (`\"012345678901\"`) so leading zeros survive",
         );
     }
+    for (i, c) in a.vpc_cidrs.iter().enumerate() {
+        if crate::cidr::parse(c).is_none() {
+            d.error_hint(
+                format!("aws.vpc_cidrs[{i}]"),
+                format!("`{c}` is not a CIDR block"),
+                "write the network address and prefix length, such as `10.0.0.0/16` or `100.64.0.0/10`",
+            );
+        }
+    }
+    if !a.secrets_prefix.is_empty() && !check::safe_path(&a.secrets_prefix) {
+        d.error(
+            "aws.secrets_prefix",
+            format!("`{}` is not a plain name prefix", a.secrets_prefix),
+        );
+    }
+}
+
+fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
     if e.cluster.is_empty() {
         d.error_hint(
             "targets.ecs.cluster",
@@ -1071,11 +1105,30 @@ fn check_ecs(e: &EcsTarget, d: &mut Diagnostics) {
         ),
         _ => {}
     }
-    if !e.secrets_prefix.is_empty() && !check::safe_path(&e.secrets_prefix) {
-        d.error(
-            "targets.ecs.secrets_prefix",
-            format!("`{}` is not a plain name prefix", e.secrets_prefix),
-        );
+    if let Some(lb) = &e.load_balancer_arn {
+        if !check::arn(lb, "elasticloadbalancing") || !lb.contains(":loadbalancer/app/") {
+            d.error_hint(
+                "targets.ecs.load_balancer_arn",
+                format!("`{lb}` is not an Application Load Balancer ARN"),
+                "use `arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID`",
+            );
+        } else if e.target_group_arn.is_none() {
+            d.error_hint(
+                "targets.ecs.load_balancer_arn",
+                "a load balancer without `targets.ecs.target_group_arn` has no target to route to",
+                "set `targets.ecs.target_group_arn`",
+            );
+        }
+    }
+    if let Some(m) = &e.image_registry_mirror {
+        let m = m.trim_end_matches('/');
+        if m.is_empty() || !check::image_repository(m) || m.contains(':') {
+            d.error_hint(
+                "targets.ecs.image_registry_mirror",
+                format!("`{m}` is not a registry prefix"),
+                "write a registry host and path, such as `123456789012.dkr.ecr.eu-central-1.amazonaws.com/docker-hub`",
+            );
+        }
     }
     for (name, a) in &e.secret_arns {
         let path = format!("targets.ecs.secret_arns.{name}");
@@ -1164,26 +1217,28 @@ impl Validated {
         }
         match target {
             Target::Kubernetes => {
-                let k = &s.targets.kubernetes;
-                if s.ingress.tls.mode == TlsMode::Acm && k.ingress_class != IngressClass::Alb {
+                // Absent, the class follows from ACM and WAF (`names::ingress_class`); only an
+                // explicit other class contradicts them.
+                let explicit = s.targets.kubernetes.ingress_class;
+                if s.ingress.tls.mode == TlsMode::Acm && explicit == Some(IngressClass::Nginx) {
                     d.error_hint(
                         "targets.kubernetes.ingress_class",
                         "TLS mode `acm` needs the ALB ingress class",
-                        "set `targets.kubernetes.ingress_class: alb`, or use `ingress.tls.mode: secret`",
+                        "remove `targets.kubernetes.ingress_class` (it defaults to `alb` here), or use `ingress.tls.mode: secret`",
                     );
                 }
-                if s.ingress.waf_acl_arn.is_some() && k.ingress_class != IngressClass::Alb {
+                if s.ingress.waf_acl_arn.is_some() && explicit == Some(IngressClass::Nginx) {
                     d.error_hint(
                         "ingress.waf_acl_arn",
                         "a WAF web ACL needs the ALB ingress class",
-                        "set `targets.kubernetes.ingress_class: alb`",
+                        "remove `targets.kubernetes.ingress_class` (it defaults to `alb` here)",
                     );
                 }
             }
             Target::Ecs => match &s.targets.ecs {
                 None => d.error_hint(
                     "targets.ecs",
-                    "missing: rendering ECS needs region, account, cluster, subnets and security groups",
+                    "missing: rendering ECS needs a cluster, subnets and security groups",
                     "add a `targets.ecs` section",
                 ),
                 Some(_) => {

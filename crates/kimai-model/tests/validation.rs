@@ -207,13 +207,46 @@ fn ecs_settings_are_all_reported() {
     check(
         &with("targets: { ecs: { cpu: 256, memory: 4096 } }\n"),
         &[
-            "targets.ecs.account_id: missing",
+            "aws: missing: `targets.ecs` needs the AWS region and account",
             "targets.ecs.cluster: missing",
             "targets.ecs.cpu: `256` CPU units with `4096` MiB is not a Fargate task size",
-            "targets.ecs.region: missing",
             "targets.ecs.security_groups: missing: the service needs security groups",
             "targets.ecs.subnets: missing: the service needs subnets",
         ],
+    );
+    check(
+        &with("aws: { region: mars-1, account_id: \"12\", vpc_cidrs: [10.0.0.1/16, 100.64.0.0/10], secrets_prefix: \"a b\" }\n"),
+        &[
+            "aws.account_id: `12` is not a 12-digit AWS account id",
+            "aws.region: `mars-1` is not an AWS region",
+            "aws.secrets_prefix: `a b` is not a plain name prefix",
+            "aws.vpc_cidrs[0]: `10.0.0.1/16` is not a CIDR block",
+        ],
+    );
+}
+
+#[test]
+fn ingress_class_follows_acm_and_waf_unless_set() {
+    let acm = "ingress: { host: kimai.example.com, tls: { mode: acm, certificate_arn: \"arn:aws:acm:eu-west-1:123456789012:certificate/x\" } }\n";
+    let spec = format!("name: kimai\n{acm}");
+    let model = load(spec.as_bytes(), Format::Yaml).unwrap();
+    assert_eq!(model.names().ingress_class, kimai_model::IngressClass::Alb);
+    assert!(model.check_target(Target::Kubernetes).is_ok());
+    let nginx = format!("{spec}targets: {{ kubernetes: {{ ingress_class: nginx }} }}\n");
+    let model = load(nginx.as_bytes(), Format::Yaml).unwrap();
+    let err = model.check_target(Target::Kubernetes).unwrap_err();
+    assert_eq!(
+        err.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
+        ["targets.kubernetes.ingress_class"]
+    );
+    let plain = load(
+        b"name: kimai\ningress: { host: kimai.example.com }\n",
+        Format::Yaml,
+    )
+    .unwrap();
+    assert_eq!(
+        plain.names().ingress_class,
+        kimai_model::IngressClass::Nginx
     );
 }
 
@@ -303,7 +336,7 @@ fn per_target_requirements() {
         err.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
         ["storage.class", "targets.ecs"]
     );
-    let ecs = "targets: { ecs: { region: eu-west-1, account_id: \"123456789012\", cluster: c, subnets: [subnet-01234567], security_groups: [sg-01234567] } }\n";
+    let ecs = "aws: { region: eu-west-1, account_id: \"123456789012\" }\ntargets: { ecs: { cluster: c, subnets: [subnet-01234567], security_groups: [sg-01234567] } }\n";
     let model = load(with(ecs).as_bytes(), Format::Yaml).unwrap();
     let err = model.check_target(Target::Ecs).unwrap_err();
     assert_eq!(

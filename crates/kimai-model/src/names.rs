@@ -1,0 +1,306 @@
+//! One derivation for every name that leaves a file or reaches a platform.
+//!
+//! A name the platform keeps (a Kubernetes namespace, a cluster-scoped volume, an IAM role, a
+//! Secrets Manager secret, a log group, an ECS service, an S3 prefix and its lifecycle rule) is
+//! computed here once, from the validated model, and every renderer and every deploy note prints
+//! it from [`Names`]. Nothing here is spelled twice.
+//!
+//! Two environments of one spec (or two specs of one application) deploy side by side into one
+//! AWS account and one cluster: every default that the platform keys by name carries the
+//! environment (`<name>-<environment>`), so no two environments ever share one. Platform length
+//! limits are met by [`fit`]: a name that would be too long is cut and ends in a short hash of
+//! the whole name, so it stays unique and the same input always gives the same name.
+
+use crate::secret::SecretRef;
+use crate::spec::{IngressClass, SecretsBackend, TlsMode};
+use crate::validate::Validated;
+
+/// Longest IAM role name.
+pub const IAM_ROLE_MAX: usize = 64;
+/// Longest name of an Application Load Balancer or target group.
+pub const ELB_NAME_MAX: usize = 32;
+/// Longest Kubernetes namespace (a DNS-1123 label).
+pub const NAMESPACE_MAX: usize = 63;
+
+/// The Kubernetes namespace the Datadog agent's Helm release runs in (one agent per cluster).
+pub const DATADOG_NAMESPACE: &str = "datadog";
+/// The Datadog agent's Helm release name (one per cluster; every environment's pods carry
+/// their own unified service tags, so the agent is shared).
+pub const DATADOG_RELEASE: &str = "datadog";
+/// Secret the Datadog chart reads its API key from (key `api-key`), in [`DATADOG_NAMESPACE`].
+pub const DATADOG_SECRET: &str = "datadog-secret";
+
+/// `name` if it fits `max` bytes, else its first bytes (trimmed of `-`) plus `-` and 8 hex
+/// digits of a hash of the whole name: unique, deterministic and within the limit.
+///
+/// ```
+/// use kimai_model::names::fit;
+/// assert_eq!(fit("kimai-production", 32), "kimai-production");
+/// let long = fit("a-very-long-application-name-production-task", 32);
+/// assert_eq!(long.len(), 32);
+/// assert!(long.starts_with("a-very-long-application-"));
+/// assert_ne!(long, fit("a-very-long-application-name-production-exec", 32));
+/// ```
+pub fn fit(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let hash = format!("{:08x}", fnv1a(name.as_bytes()));
+    let keep = max.saturating_sub(hash.len() + 1);
+    let head: String = name.chars().take(keep).collect();
+    format!("{}-{hash}", head.trim_end_matches(['-', '_', '.', '/']))
+}
+
+/// FNV-1a, 32 bits: a small, stable hash for [`fit`] (not for security).
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The ARN partition a region belongs to: `aws`, `aws-cn` or `aws-us-gov`.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// Every platform name of one deployment (one environment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    /// `<name>-<environment>`: the stem of every per-environment name.
+    pub stem: String,
+    /// Kubernetes namespace: `targets.kubernetes.namespace` or `<name>-<environment>`.
+    pub namespace: String,
+    /// Kimai's Deployment, Service, Ingress, HPA, PDB and ServiceAccount (namespaced): `<name>`.
+    pub app: String,
+    /// The Secret holding every secret value of the namespace: `<name>-secrets`.
+    pub k8s_secret: String,
+    /// The backup CronJob and its ServiceAccount: `<name>-backup`.
+    pub backup_service_account: String,
+    /// The claim for Kimai's persistent directories: `<name>-var`.
+    pub var_claim: String,
+    /// The static EFS PersistentVolume (cluster-scoped, so it carries the namespace).
+    pub var_volume: String,
+    /// The Ingress's TLS Secret (`secret` mode).
+    pub tls_secret: String,
+    /// The ingress class Kubernetes uses (explicit, or `alb` when ACM or WAF ask for it).
+    pub ingress_class: IngressClass,
+    /// Prefix of every AWS secret name (Secrets Manager, SSM): `aws.secrets_prefix` or
+    /// `<name>/<environment>`.
+    pub secrets_prefix: String,
+    /// IAM role ECS uses to start tasks (pull, secrets, logs): `<name>-<environment>-execution`.
+    pub execution_role: String,
+    /// IAM role of Kimai's processes on ECS (EFS): `<name>-<environment>-task`.
+    pub task_role: String,
+    /// IAM role of the Kubernetes backup job (writes dumps under its prefix):
+    /// `<name>-<environment>-backup`.
+    pub backup_role: String,
+    /// CloudWatch log group: `monitoring.cloudwatch.log_group` or `/ecs/<name>-<environment>`.
+    pub log_group: String,
+    /// ECS task definition family: `<name>-<environment>`.
+    pub ecs_family: String,
+    /// ECS service: `<name>-<environment>` (one cluster may run every environment).
+    pub ecs_service: String,
+    /// ECS cluster: `targets.ecs.cluster`, when ECS is a target.
+    pub ecs_cluster: Option<String>,
+    /// Load balancer name (32 characters at most): `<name>-<environment>`.
+    pub load_balancer: String,
+    /// Target group name (32 characters at most): `<name>-<environment>`.
+    pub target_group: String,
+    /// Backup bucket, when backups are on.
+    pub backup_bucket: Option<String>,
+    /// S3 key prefix of the dumps, without a trailing `/`: `backup.s3_prefix` or
+    /// `<name>/<environment>`.
+    pub backup_prefix: Option<String>,
+    /// ID of this environment's S3 lifecycle rule: `<name>-<environment>-dumps`.
+    pub lifecycle_rule: String,
+}
+
+impl Names {
+    /// Derives every name of `model`.
+    pub fn new(model: &Validated) -> Self {
+        let spec = model.spec();
+        let name = spec.name.as_str();
+        let stem = format!("{name}-{}", spec.environment);
+        let k = &spec.targets.kubernetes;
+        let named = |suffix: &str| format!("{name}-{suffix}");
+        let namespace = if k.namespace.is_empty() {
+            fit(&stem, NAMESPACE_MAX)
+        } else {
+            k.namespace.clone()
+        };
+        let prefix = spec
+            .aws
+            .as_ref()
+            .map(|a| a.secrets_prefix.trim_matches('/'))
+            .unwrap_or_default();
+        let log_group = &spec.monitoring.cloudwatch.log_group;
+        let backup = spec.backup.as_ref();
+        Names {
+            app: name.to_string(),
+            k8s_secret: named("secrets"),
+            backup_service_account: named("backup"),
+            var_claim: named("var"),
+            var_volume: format!("{namespace}-{name}-var"),
+            tls_secret: spec
+                .ingress
+                .tls
+                .secret_name
+                .clone()
+                .unwrap_or_else(|| named("tls")),
+            ingress_class: ingress_class(model),
+            secrets_prefix: if prefix.is_empty() {
+                format!("{name}/{}", spec.environment)
+            } else {
+                prefix.to_string()
+            },
+            execution_role: fit(&format!("{stem}-execution"), IAM_ROLE_MAX),
+            task_role: fit(&format!("{stem}-task"), IAM_ROLE_MAX),
+            backup_role: fit(&format!("{stem}-backup"), IAM_ROLE_MAX),
+            log_group: if log_group.is_empty() {
+                format!("/ecs/{stem}")
+            } else {
+                log_group.clone()
+            },
+            ecs_family: stem.clone(),
+            ecs_service: stem.clone(),
+            ecs_cluster: spec.targets.ecs.as_ref().map(|e| e.cluster.clone()),
+            load_balancer: fit(&stem, ELB_NAME_MAX),
+            target_group: fit(&stem, ELB_NAME_MAX),
+            backup_bucket: backup.map(|b| b.s3_bucket.clone()),
+            backup_prefix: backup.map(|b| {
+                let p = b.s3_prefix.trim_matches('/');
+                if p.is_empty() {
+                    format!("{name}/{}", spec.environment)
+                } else {
+                    p.to_string()
+                }
+            }),
+            lifecycle_rule: format!("{stem}-dumps"),
+            namespace,
+            stem,
+        }
+    }
+
+    /// The name of `secret` in AWS: Secrets Manager `<prefix>/<name with _>`, SSM
+    /// `/<prefix>/<name with _>` (see [`SecretRef::aws_name`]).
+    pub fn aws_secret(&self, secret: &SecretRef, backend: SecretsBackend) -> String {
+        let name = secret.aws_name(&self.secrets_prefix);
+        match backend {
+            SecretsBackend::SecretsManager => name,
+            SecretsBackend::Ssm => format!("/{name}"),
+        }
+    }
+}
+
+/// The ingress class Kubernetes uses: the explicit one, else `alb` when the spec asks for an
+/// ACM certificate or a WAF web ACL (only the AWS Load Balancer Controller can use either),
+/// else `nginx`.
+pub fn ingress_class(model: &Validated) -> IngressClass {
+    let spec = model.spec();
+    spec.targets.kubernetes.ingress_class.unwrap_or(
+        if spec.ingress.tls.mode == TlsMode::Acm || spec.ingress.waf_acl_arn.is_some() {
+            IngressClass::Alb
+        } else {
+            IngressClass::Nginx
+        },
+    )
+}
+
+/// Every name two environments of one file must not share: the Kubernetes namespace and
+/// cluster-scoped volume, the ECS service in its cluster, the IAM roles, the log group, the
+/// secrets prefix and the backup location. Reports each clash once, at the later environment's
+/// field that sets it (`environments.<name>.<path>`), with the environment it clashes with.
+pub fn collisions(models: &[Validated]) -> crate::Diagnostics {
+    let mut d = crate::Diagnostics::default();
+    let keyed: Vec<(&str, Vec<(&'static str, String)>)> = models
+        .iter()
+        .map(|m| (m.environment(), platform_keys(m)))
+        .collect();
+    for (i, (env, keys)) in keyed.iter().enumerate() {
+        for (other, other_keys) in &keyed[..i] {
+            for ((path, value), (_, other_value)) in keys.iter().zip(other_keys) {
+                if !value.is_empty() && value == other_value {
+                    d.error_hint(
+                        format!("environments.{env}.{path}"),
+                        format!("`{value}` is also environment `{other}`'s: the two would overwrite each other"),
+                        "leave it unset so it is derived per environment, or give each environment its own",
+                    );
+                }
+            }
+        }
+    }
+    d
+}
+
+/// The names [`collisions`] compares, each with the spec field that sets it.
+fn platform_keys(model: &Validated) -> Vec<(&'static str, String)> {
+    let n = Names::new(model);
+    let spec = model.spec();
+    let ecs = spec.targets.ecs.as_ref();
+    let role = |explicit: Option<&Option<String>>, derived: &str| {
+        explicit
+            .and_then(|e| e.clone())
+            .unwrap_or_else(|| derived.to_string())
+    };
+    vec![
+        ("targets.kubernetes.namespace", n.namespace.clone()),
+        (
+            "targets.ecs.cluster",
+            n.ecs_cluster
+                .as_ref()
+                .map(|c| format!("service {} in cluster {c}", n.ecs_service))
+                .unwrap_or_default(),
+        ),
+        (
+            "targets.ecs.execution_role_arn",
+            ecs.map(|e| role(Some(&e.execution_role_arn), &n.execution_role))
+                .unwrap_or_default(),
+        ),
+        (
+            "targets.ecs.task_role_arn",
+            ecs.map(|e| role(Some(&e.task_role_arn), &n.task_role))
+                .unwrap_or_default(),
+        ),
+        ("monitoring.cloudwatch.log_group", n.log_group.clone()),
+        ("aws.secrets_prefix", n.secrets_prefix.clone()),
+        (
+            "backup.s3_prefix",
+            match (&n.backup_bucket, &n.backup_prefix) {
+                (Some(b), Some(p)) => format!("s3://{b}/{p}/"),
+                _ => String::new(),
+            },
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_keeps_short_names_and_cuts_long_ones_uniquely() {
+        assert_eq!(fit("kimai-dev-task", IAM_ROLE_MAX), "kimai-dev-task");
+        let a = fit(&"x".repeat(80), IAM_ROLE_MAX);
+        let b = fit(&format!("{}y", "x".repeat(79)), IAM_ROLE_MAX);
+        assert_eq!(a.len(), IAM_ROLE_MAX);
+        assert_eq!(b.len(), IAM_ROLE_MAX);
+        assert_ne!(a, b);
+        assert_eq!(a, fit(&"x".repeat(80), IAM_ROLE_MAX));
+        // A cut never leaves a separator before the hash.
+        let c = fit("abcdefghijklmnopqrstuvw-xyz-production", ELB_NAME_MAX);
+        assert!(!c.contains("--"), "{c}");
+    }
+
+    #[test]
+    fn partitions() {
+        assert_eq!(partition("eu-central-1"), "aws");
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+    }
+}
