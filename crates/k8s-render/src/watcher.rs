@@ -27,8 +27,10 @@
 //! - **Egress only to the API server and DNS.** The API server is no pod (or a host-network
 //!   one), so no selector names it, and CNIs (Calico, Cilium, the AWS VPC CNI's agent,
 //!   kube-router) match egress after the `kubernetes` Service's address translation: the rule
-//!   names the endpoints' addresses (`api_server_cidrs`, any address when unset) and ports
-//!   (443 on EKS, GKE and AKS, 6443 on kubeadm, k3s and kind).
+//!   names the endpoints' addresses and ports (443 on EKS, GKE and AKS, 6443 on kubeadm, k3s
+//!   and kind). The addresses are `api_server_cidrs`; when unset, the VPC's ranges on an
+//!   EKS-shaped cluster (ALB ingress: EKS puts the API server's network interfaces in the
+//!   cluster's subnets, the same ranges the ALB's policy admits), else any address.
 
 use std::collections::BTreeMap;
 
@@ -48,7 +50,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kimai_model::yaml::Comments;
-use kimai_model::{Millicores, PodWatcher};
+use kimai_model::{IngressClass, Millicores, PodWatcher};
 
 use crate::deployment::{container_security, pod_spec, resources};
 use crate::env::{from_field, plain};
@@ -320,23 +322,45 @@ fn tcp(port: u16) -> NetworkPolicyPort {
     }
 }
 
-/// The API server's endpoint addresses as policy peers: the spec's, else any address.
-pub fn api_server_peers(id: &Identity<'_>) -> Vec<NetworkPolicyPeer> {
+/// Where the API server's endpoint addresses come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiServerSource {
+    /// `targets.kubernetes.pod_watcher.api_server_cidrs`.
+    Spec,
+    /// The VPC's ranges ([`kimai_model::Validated::vpc_cidrs`]) on an EKS-shaped cluster (ALB
+    /// ingress): EKS places the API server's network interfaces in the cluster's subnets.
+    Vpc,
+    /// Not known: any address (on the API server's ports only).
+    Any,
+}
+
+/// The API server's endpoint addresses (CIDRs) and where they come from.
+pub fn api_server_cidrs(id: &Identity<'_>) -> (Vec<String>, ApiServerSource) {
     let cidrs = &settings(id).api_server_cidrs;
-    let any = ["0.0.0.0/0".to_string(), "::/0".to_string()];
-    let cidrs: Vec<String> = if cidrs.is_empty() {
-        any.to_vec()
-    } else {
-        cidrs
+    if !cidrs.is_empty() {
+        let cidrs = cidrs
             .iter()
             .map(|c| match (c.contains('/'), c.contains(':')) {
                 (true, _) => c.clone(),
                 (false, false) => format!("{c}/32"),
                 (false, true) => format!("{c}/128"),
             })
-            .collect()
-    };
-    cidrs
+            .collect();
+        (cidrs, ApiServerSource::Spec)
+    } else if id.ingress_class() == IngressClass::Alb {
+        (id.model().vpc_cidrs(), ApiServerSource::Vpc)
+    } else {
+        (
+            vec!["0.0.0.0/0".into(), "::/0".into()],
+            ApiServerSource::Any,
+        )
+    }
+}
+
+/// The API server's endpoint addresses as policy peers.
+pub fn api_server_peers(id: &Identity<'_>) -> Vec<NetworkPolicyPeer> {
+    api_server_cidrs(id)
+        .0
         .into_iter()
         .map(|cidr| NetworkPolicyPeer {
             ip_block: Some(IPBlock {
@@ -406,8 +430,18 @@ pub fn note_lines(id: &Identity<'_>) -> Vec<String> {
         format!("Pod watcher: `kubectl -n {ns} logs deployment/{name} -f` shows one line per pod event of `{ns}` (`<UTC time> event=MODIFIED pod=... phase=... node=... ip=...`); after each start it first lists every pod as `ADDED`. Its ServiceAccount `{name}` may only get, list and watch pods here."),
         format!("The pod watcher's image `{}` runs kubectl, which supports one minor version either side of the API server: keep `targets.kubernetes.pod_watcher.image` in step with the cluster.", w.image),
     ];
-    if w.api_server_cidrs.is_empty() {
-        v.push(format!("NetworkPolicy `{name}` lets the pod watcher reach any address on the API server's ports ({}): narrow it with `targets.kubernetes.pod_watcher.api_server_cidrs`, the addresses of `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`.", w.api_server_ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")));
+    let ports = w
+        .api_server_ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let endpoints =
+        "`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`";
+    match api_server_cidrs(id) {
+        (_, ApiServerSource::Spec) => {}
+        (cidrs, ApiServerSource::Vpc) => v.push(format!("NetworkPolicy `{name}` lets the pod watcher reach the API server on {ports_word} {ports} in the VPC's ranges ({}; `aws.vpc_cidrs`), where EKS places its network interfaces; `targets.kubernetes.pod_watcher.api_server_cidrs` narrows it to the addresses of {endpoints}.", cidrs.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))),
+        (_, ApiServerSource::Any) => v.push(format!("NetworkPolicy `{name}` lets the pod watcher reach any address on the API server's ports ({ports}): narrow it with `targets.kubernetes.pod_watcher.api_server_cidrs`, the addresses of {endpoints}.")),
     }
     v
 }
@@ -434,6 +468,6 @@ pub fn role_comments() -> Comments {
 pub fn network_policy_comments() -> Comments {
     Comments::from([
         ("/spec/ingress".into(), "Nothing connects to the watcher.".into()),
-        ("/spec/egress".into(), "The API server, and DNS. No selector can name the API server (not a pod, or a\nhost-network one), and CNIs match egress after the `kubernetes` Service's address\ntranslation: the first rule names its endpoints' addresses\n(targets.kubernetes.pod_watcher.api_server_cidrs, any address when unset) and\nports (443 on EKS, GKE, AKS; 6443 on kubeadm, k3s, kind). List them with\nkubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes".into()),
+        ("/spec/egress".into(), "The API server, and DNS. No selector can name the API server (not a pod, or a\nhost-network one), and CNIs match egress after the `kubernetes` Service's address\ntranslation: the first rule names its endpoints' addresses\n(targets.kubernetes.pod_watcher.api_server_cidrs; unset: aws.vpc_cidrs behind an\nALB, else any address) and ports (443 on EKS, GKE, AKS; 6443 on kubeadm, k3s,\nkind). List the endpoints with\nkubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes".into()),
     ])
 }

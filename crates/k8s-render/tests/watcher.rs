@@ -342,8 +342,7 @@ fn the_watcher_is_hardened_and_sized() {
 
 #[test]
 fn egress_reaches_only_the_api_server_and_dns() {
-    let check = |extra: &str, cidrs: &[&str], ports: &[i64]| {
-        let m = watcher_spec(extra);
+    let check = |m: Validated, cidrs: &[&str], ports: &[i64]| {
         let id = k8s_render::Identity::new(&m);
         let docs = render(&m);
         let p = one(&docs, "NetworkPolicy", &id.pod_watcher());
@@ -398,9 +397,38 @@ fn egress_reaches_only_the_api_server_and_dns() {
             .collect();
         assert_eq!(dns_ports, [("UDP".into(), 53), ("TCP".into(), 53)]);
     };
-    check("", &["0.0.0.0/0", "::/0"], &[443, 6443]);
+    check(watcher_spec(""), &["0.0.0.0/0", "::/0"], &[443, 6443]);
+    // Behind an ALB (EKS): the VPC's ranges, the spec's or else RFC 1918.
+    let eks = |aws: &str, watcher: &str| {
+        model(&format!(
+            "{BASE}{aws}targets: {{ kubernetes: {{ ingress_class: alb, pod_watcher: {{ enabled: true{watcher} }} }} }}\n"
+        ))
+    };
     check(
-        ", api_server_cidrs: [10.0.0.0/16, 192.0.2.10, \"2001:db8::1\"], api_server_ports: [6443]",
+        eks(
+            "aws: { region: eu-west-1, account_id: \"123456789012\", vpc_cidrs: [10.20.0.0/16] }\n",
+            "",
+        ),
+        &["10.20.0.0/16"],
+        &[443, 6443],
+    );
+    check(
+        eks("", ""),
+        &["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+        &[443, 6443],
+    );
+    check(
+        eks(
+            "",
+            ", api_server_cidrs: [10.0.0.5], api_server_ports: [443]",
+        ),
+        &["10.0.0.5/32"],
+        &[443],
+    );
+    check(
+        watcher_spec(
+            ", api_server_cidrs: [10.0.0.0/16, 192.0.2.10, \"2001:db8::1\"], api_server_ports: [6443]",
+        ),
         &["10.0.0.0/16", "192.0.2.10/32", "2001:db8::1/128"],
         &[6443],
     );

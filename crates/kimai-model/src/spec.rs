@@ -607,7 +607,9 @@ pub struct PodWatcher {
     /// Memory request and limit.
     pub memory: String,
     /// Addresses of the Kubernetes API server's endpoints (IPs or CIDRs), the only egress
-    /// besides DNS; empty allows any address on `api_server_ports`. List them with
+    /// besides DNS. Empty means the VPC's ranges (`aws.vpc_cidrs`) behind an ALB (EKS puts
+    /// the API server's network interfaces in the cluster's subnets), else any address on
+    /// `api_server_ports`. List them with
     /// `kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`.
     pub api_server_cidrs: Vec<String>,
     /// TCP ports of the API server's endpoints (443 on EKS, GKE, AKS; 6443 on kubeadm, k3s, kind).
