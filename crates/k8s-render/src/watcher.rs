@@ -436,6 +436,11 @@ pub fn note_lines(id: &Identity<'_>) -> Vec<String> {
         .map(u16::to_string)
         .collect::<Vec<_>>()
         .join(", ");
+    let ports_word = if w.api_server_ports.len() == 1 {
+        "port"
+    } else {
+        "ports"
+    };
     let endpoints =
         "`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`";
     match api_server_cidrs(id) {
