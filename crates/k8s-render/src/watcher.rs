@@ -68,7 +68,7 @@ pub const TOKEN_SECONDS: i64 = 3600;
 pub const ROOT_CA_CONFIG_MAP: &str = "kube-root-ca.crt";
 /// The variable carrying the pod's namespace (downward API), the one watched.
 pub const NAMESPACE_VAR: &str = "WATCH_NAMESPACE";
-/// The verbs the Role grants on pods: exactly what `kubectl get --watch` needs.
+/// The verbs the Role grants on pods: reading them (kubectl lists, then watches; `get` reads one).
 pub const VERBS: [&str; 3] = ["get", "list", "watch"];
 /// Unprivileged user the watcher runs as (`nobody`).
 const NOBODY: i64 = 65534;
