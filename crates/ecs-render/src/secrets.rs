@@ -58,10 +58,11 @@ pub fn uses(model: &Validated, extra_trusted_hosts: &[&str]) -> Vec<SecretUse> {
     v
 }
 
-/// The secret's name in Secrets Manager or the SSM parameter name (without the leading `/`):
-/// [`SecretRef::aws_name`], so no derived partial ARN can look like a complete one.
+/// The secret's name in Secrets Manager, or the SSM parameter's full name (with its leading
+/// `/`): [`kimai_model::Names::aws_secret`], so no derived partial ARN can look like a complete
+/// one, and the note's `put-parameter --name` is the parameter the ARN names.
 pub fn stored_name(id: &Identity, secret: &SecretRef) -> String {
-    secret.aws_name(&id.secrets_prefix)
+    id.names.aws_secret(secret, id.secrets_backend)
 }
 
 /// The `valueFrom` of a secret: the explicit `targets.ecs.secret_arns` entry, else the ARN
@@ -75,7 +76,8 @@ pub fn value_from(model: &Validated, id: &Identity, secret: &SecretRef) -> Strin
     let name = stored_name(id, secret);
     match id.secrets_backend {
         SecretsBackend::SecretsManager => format!("arn:{p}:secretsmanager:{r}:{a}:secret:{name}"),
-        SecretsBackend::Ssm => format!("arn:{p}:ssm:{r}:{a}:parameter/{name}"),
+        // A hierarchical parameter `/a/b` has the ARN `...:parameter/a/b`.
+        SecretsBackend::Ssm => format!("arn:{p}:ssm:{r}:{a}:parameter{name}"),
     }
 }
 
