@@ -42,7 +42,7 @@ pub struct Service {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Mount>,
     /// Networks joined.
-    pub networks: Vec<String>,
+    pub networks: ServiceNetworks,
     /// Health check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<Healthcheck>,
@@ -229,12 +229,68 @@ impl Default for Logging {
     }
 }
 
+/// The networks a service joins, by name. Written as a plain list unless one attachment
+/// pins an address.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServiceNetworks(pub BTreeMap<String, Attachment>);
+
+impl ServiceNetworks {
+    /// Joins each of `names` with a dynamic address.
+    pub fn of(names: &[&str]) -> Self {
+        ServiceNetworks(
+            names
+                .iter()
+                .map(|n| (n.to_string(), Attachment::default()))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for ServiceNetworks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.values().all(|a| a == &Attachment::default()) {
+            s.collect_seq(self.0.keys())
+        } else {
+            s.collect_map(&self.0)
+        }
+    }
+}
+
+/// How a service joins one network.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Attachment {
+    /// A fixed address in the network's subnet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4_address: Option<String>,
+}
+
 /// A network.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Network {
     /// No route outside the host.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub internal: bool,
+    /// Fixed addressing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipam: Option<Ipam>,
+}
+
+/// `ipam` of a network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ipam {
+    /// One pool.
+    pub config: Vec<IpamPool>,
+}
+
+/// One address pool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IpamPool {
+    /// The subnet.
+    pub subnet: String,
+    /// Where dynamic addresses come from.
+    pub ip_range: String,
+    /// The gateway address.
+    pub gateway: String,
 }
 
 /// A named volume (local driver).

@@ -25,6 +25,7 @@
 
 mod compose;
 mod env;
+mod network;
 mod services;
 mod text;
 
@@ -36,6 +37,7 @@ use serde::Serialize;
 
 pub use compose::*;
 pub use env::{dotenv_quote, env_example, env_file, secret_bindings};
+pub use network::{balancer_cidrs, default_subnet, proxy_network, ProxyNetwork};
 pub use services::{BACKEND, DATADOG, DB, FRONTEND, KIMAI, PROXY};
 pub use text::{Part, Text};
 
@@ -67,12 +69,17 @@ pub enum Error {
 pub fn compose_file(model: &Validated) -> ComposeFile {
     let spec = model.spec();
     let tls_files = spec.ingress.tls.mode == TlsMode::Files;
+    let name = project_name(model);
+    let network = proxy_network(model, &name);
     let mut services = BTreeMap::new();
     services.insert(
         KIMAI.to_string(),
-        services::kimai(model, model.min_replicas()),
+        services::kimai(model, model.min_replicas(), &network),
     );
-    services.insert(PROXY.to_string(), services::proxy(model, tls_files));
+    services.insert(
+        PROXY.to_string(),
+        services::proxy(model, tls_files, &network),
+    );
     let mut volumes: BTreeMap<String, Volume> = kimai_model::PERSISTENT_DIRS
         .iter()
         .map(|(suffix, _)| (services::kimai_volume(suffix), Volume::default()))
@@ -85,19 +92,38 @@ pub fn compose_file(model: &Validated) -> ComposeFile {
         services.insert(DATADOG.to_string(), services::datadog(model));
     }
     ComposeFile {
-        name: format!("{}-{}", model.name(), model.environment()),
+        name,
         services,
         networks: BTreeMap::from([
             (
                 BACKEND.to_string(),
                 Network {
                     internal: spec.database.mode == kimai_model::DatabaseMode::Bundled,
+                    ipam: None,
                 },
             ),
-            (FRONTEND.to_string(), Network { internal: false }),
+            (
+                FRONTEND.to_string(),
+                Network {
+                    internal: false,
+                    ipam: Some(Ipam {
+                        config: vec![IpamPool {
+                            subnet: network.subnet,
+                            ip_range: network.ip_range,
+                            gateway: network.gateway,
+                        }],
+                    }),
+                },
+            ),
         ]),
         volumes,
     }
+}
+
+/// The Compose project name (`name-environment`): the prefix of every container, network and
+/// volume Docker creates for it.
+pub fn project_name(model: &Validated) -> String {
+    format!("{}-{}", model.name(), model.environment())
 }
 
 fn comments(model: &Validated) -> Comments {
@@ -119,7 +145,11 @@ fn comments(model: &Validated) -> Comments {
     );
     add(
         "/services/kimai/environment/TRUSTED_PROXIES",
-        "Trust the direct peer: only the proxy reaches Kimai, on the frontend network.",
+        "Exactly the proxy's fixed address on the frontend network: Kimai believes\nX-Forwarded-* headers from NGINX only, and NGINX passes on a load balancer's.",
+    );
+    add(
+        "/networks/frontend/ipam",
+        "A fixed subnet, so the proxy has a fixed address Kimai can trust; other containers\nget addresses from the upper half (targets.compose.proxy_subnet overrides it).",
     );
     add(
         "/services/kimai/volumes",
@@ -243,6 +273,13 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
     );
     let compose_yaml = to_yaml(&project, &header, &comments(model))?;
     let tls = spec.ingress.tls.mode == TlsMode::Files;
+    let behind_balancer = spec.ingress.tls.mode == TlsMode::Acm;
+    let network = proxy_network(model, &project.name);
+    let balancer_source = if spec.app.trusted_proxies.is_empty() {
+        "the private IPv4 ranges; list the VPC's CIDRs in app.trusted_proxies to narrow it"
+    } else {
+        "app.trusted_proxies"
+    };
     let nginx = template(
         "kimai.conf",
         include_str!("../templates/kimai.conf.j2"),
@@ -252,6 +289,11 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
             port => kimai_model::KIMAI_PORT,
             hosts => model.hosts(),
             tls => tls,
+            behind_balancer => behind_balancer,
+            balancer_cidrs => balancer_cidrs(model),
+            balancer_source => balancer_source,
+            proxy_address => network.proxy_address,
+            acme_webroot => services::ACME_WEBROOT,
             max_body_mib => spec.ingress.max_body_mib,
         },
     )?;

@@ -8,6 +8,7 @@ use kimai_model::{
 };
 
 use crate::compose::*;
+use crate::network::ProxyNetwork;
 use crate::text::{Part, Text};
 
 /// Service names; identity derived in one place.
@@ -26,6 +27,9 @@ pub const BACKEND: &str = "backend";
 pub const NGINX_CONF: &str = "nginx/kimai.conf";
 /// Where the operator puts certificates (TLS mode `files`).
 pub const CERTS_DIR: &str = "certs";
+/// The certbot webroot under `certs/` (TLS mode `files`), served on port 80 for
+/// `/.well-known/acme-challenge/`.
+pub const ACME_WEBROOT: &str = "webroot";
 /// Where the generated local.yaml lives.
 pub const LOCAL_YAML: &str = "kimai/local.yaml";
 
@@ -58,7 +62,7 @@ fn hardening(cap_add: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
 }
 
 /// The Kimai service.
-pub fn kimai(model: &Validated, replicas: u32) -> Service {
+pub fn kimai(model: &Validated, replicas: u32, network: &ProxyNetwork) -> Service {
     let spec = model.spec();
     let mut environment = BTreeMap::new();
     for (name, value) in model.kimai_env(&[]) {
@@ -77,6 +81,12 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
         };
         environment.insert(name, text);
     }
+    // What is in front of Kimai here is the proxy, at its fixed address; the proxy itself
+    // decides which X-Forwarded-* values of a load balancer in front of it to pass on.
+    environment.insert(
+        "TRUSTED_PROXIES".into(),
+        Text::lit(&*network.proxy_address),
+    );
     let mut labels = BTreeMap::new();
     if spec.monitoring.datadog.enabled {
         let (env, service, version) = model.datadog_tags();
@@ -103,8 +113,6 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
     if spec.database.mode == kimai_model::DatabaseMode::Bundled {
         depends_on.insert(DB.to_string(), DependsOn::healthy());
     }
-    let mut networks = vec![BACKEND.to_string(), FRONTEND.to_string()];
-    networks.sort();
     let (cap_drop, cap_add, security_opt) = hardening(&CAPABILITIES);
     Service {
         image: model.image(),
@@ -112,7 +120,7 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
         depends_on,
         environment,
         volumes,
-        networks,
+        networks: ServiceNetworks::of(&[BACKEND, FRONTEND]),
         healthcheck: Some(Healthcheck {
             test: [
                 "CMD",
@@ -193,7 +201,7 @@ pub fn database(model: &Validated) -> Service {
         command,
         environment,
         volumes: vec![Mount::volume(DB_VOLUME, "/var/lib/mysql")],
-        networks: vec![BACKEND.into()],
+        networks: ServiceNetworks::of(&[BACKEND]),
         healthcheck: Some(Healthcheck {
             test,
             interval: "10s".into(),
@@ -215,7 +223,7 @@ pub fn database(model: &Validated) -> Service {
 }
 
 /// The NGINX reverse proxy in front of Kimai.
-pub fn proxy(model: &Validated, tls_files: bool) -> Service {
+pub fn proxy(model: &Validated, tls_files: bool, network: &ProxyNetwork) -> Service {
     let c = &model.spec().targets.compose;
     let mut ports = vec![Port {
         target: 80,
@@ -237,9 +245,12 @@ pub fn proxy(model: &Validated, tls_files: bool) -> Service {
             "/etc/nginx/certs",
         ));
     }
+    // NGINX's master runs as root and its workers as `nginx`: KILL lets the master signal
+    // them when its channel to a worker fails (see CAPABILITIES for the kernel rule).
     let (cap_drop, cap_add, security_opt) = hardening(&[
         "CHOWN",
         "DAC_OVERRIDE",
+        "KILL",
         "NET_BIND_SERVICE",
         "SETGID",
         "SETUID",
@@ -250,7 +261,12 @@ pub fn proxy(model: &Validated, tls_files: bool) -> Service {
         depends_on: BTreeMap::from([(KIMAI.to_string(), DependsOn::healthy())]),
         ports,
         volumes,
-        networks: vec![FRONTEND.into()],
+        networks: ServiceNetworks(BTreeMap::from([(
+            FRONTEND.to_string(),
+            Attachment {
+                ipv4_address: Some(network.proxy_address.clone()),
+            },
+        )])),
         healthcheck: Some(Healthcheck {
             test: [
                 "CMD",
@@ -319,7 +335,7 @@ pub fn datadog(model: &Validated) -> Service {
             Mount::bind_ro("/proc", "/host/proc"),
             Mount::bind_ro("/sys/fs/cgroup", "/host/sys/fs/cgroup"),
         ],
-        networks: vec![FRONTEND.into()],
+        networks: ServiceNetworks::of(&[FRONTEND]),
         healthcheck: Some(Healthcheck {
             test: ["CMD", "agent", "health"]
                 .into_iter()

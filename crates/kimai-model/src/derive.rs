@@ -36,8 +36,13 @@ pub const PERSISTENT_DIRS: [(&str, &str); 3] = [
 ];
 /// Where `local.yaml` is mounted.
 pub const LOCAL_YAML_PATH: &str = "/opt/kimai/config/packages/local.yaml";
-/// Linux capabilities the image's root entrypoint needs (chown, user switch); all others dropped.
-pub const CAPABILITIES: [&str; 5] = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
+/// Linux capabilities the image needs; all others dropped. The root entrypoint chowns `var/`
+/// and switches Apache's workers to `www-data` (CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID).
+/// KILL: Apache's parent keeps running as root and signals its `www-data` children (graceful
+/// stop on SIGWINCH, restart, shutdown); the kernel lets a process signal another uid only when
+/// their real or effective uids match or it holds CAP_KILL, so without it the children never
+/// see the stop signal and every stop waits for SIGKILL. Pod Security "baseline" allows KILL.
+pub const CAPABILITIES: [&str; 6] = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID", "SETUID"];
 
 /// `TRUSTED_HOSTS` alternatives admitting exactly the RFC 1918 IPv4 ranges. Load-balancer health
 /// checks (AWS ALB target groups) send the target's private IP as `Host`, which Kimai would

@@ -495,6 +495,12 @@ pub struct ComposeTarget {
     pub https_port: u16,
     /// NGINX image of the reverse proxy.
     pub proxy_image: String,
+    /// IPv4 subnet of the proxy network (`frontend`), `/16` to `/26`, host bits zero. Kimai
+    /// trusts `X-Forwarded-*` only from the proxy's fixed address in it (its second address).
+    /// Unset: `172.16.N.0/24`, N derived from the project name, outside Docker's default pools.
+    /// Set it when that range is in use on the host's network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_subnet: Option<String>,
 }
 
 impl Default for ComposeTarget {
@@ -503,6 +509,7 @@ impl Default for ComposeTarget {
             http_port: 80,
             https_port: 443,
             proxy_image: "nginx:1.28-alpine".into(),
+            proxy_subnet: None,
         }
     }
 }

@@ -800,6 +800,15 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
             "write repository and tag, such as `nginx:1.28-alpine`",
         );
     }
+    if let Some(subnet) = &c.proxy_subnet {
+        if check::ipv4_network(subnet, 16..=26).is_none() {
+            d.error_hint(
+                "targets.compose.proxy_subnet",
+                format!("`{subnet}` is not an IPv4 network from /16 to /26 with its host bits zero"),
+                "write a network address such as `172.16.40.0/24`, in a range the host's network does not use",
+            );
+        }
+    }
     let k = &spec.targets.kubernetes;
     if !k.namespace.is_empty() && !check::dns_label(&k.namespace, 63) {
         d.error(
