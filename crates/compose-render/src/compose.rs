@@ -41,6 +41,9 @@ pub struct Service {
     /// Mounts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Mount>,
+    /// User (and group) the container runs as, when not the image's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// Networks joined.
     pub networks: ServiceNetworks,
     /// Health check.
@@ -74,7 +77,7 @@ pub struct Service {
 /// A `depends_on` entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DependsOn {
-    /// `service_healthy`.
+    /// `service_healthy` or `service_completed_successfully`.
     pub condition: String,
     /// Restart this service when the dependency is restarted.
     pub restart: bool,
@@ -86,6 +89,14 @@ impl DependsOn {
         DependsOn {
             condition: "service_healthy".into(),
             restart: true,
+        }
+    }
+
+    /// Wait until the dependency (a one-shot service) has exited with status 0.
+    pub fn completed() -> Self {
+        DependsOn {
+            condition: "service_completed_successfully".into(),
+            restart: false,
         }
     }
 }
@@ -124,6 +135,14 @@ impl Mount {
             source: source.into(),
             target: target.into(),
             read_only: false,
+        }
+    }
+
+    /// A named volume, read-only.
+    pub fn volume_ro(source: &str, target: &str) -> Self {
+        Mount {
+            read_only: true,
+            ..Mount::volume(source, target)
         }
     }
 

@@ -38,7 +38,7 @@ use serde::Serialize;
 pub use compose::*;
 pub use env::{dotenv_quote, env_example, env_file, secret_bindings};
 pub use network::{balancer_cidrs, default_subnet, proxy_network, ProxyNetwork};
-pub use services::{BACKEND, DATADOG, DB, FRONTEND, KIMAI, PROXY};
+pub use services::{BACKEND, DATADOG, DB, FRONTEND, KIMAI, MIGRATE, PROXY};
 pub use text::{Part, Text};
 
 /// Options of the Compose renderer. Nothing is required; the spec carries the deployment.
@@ -72,10 +72,9 @@ pub fn compose_file(model: &Validated) -> ComposeFile {
     let name = project_name(model);
     let network = proxy_network(model, &name);
     let mut services = BTreeMap::new();
-    services.insert(
-        KIMAI.to_string(),
-        services::kimai(model, model.min_replicas(), &network),
-    );
+    let kimai = services::kimai(model, model.min_replicas(), &network);
+    services.insert(MIGRATE.to_string(), services::migrate(model, &kimai));
+    services.insert(KIMAI.to_string(), kimai);
     services.insert(
         PROXY.to_string(),
         services::proxy(model, tls_files, &network),
@@ -161,6 +160,10 @@ fn comments(model: &Validated) -> Comments {
             "The database network has no route outside the host.",
         );
     }
+    add(
+        "/services/migrate",
+        "Migrations once per version: `kimai:install -n` under a MySQL named lock, before Kimai\nstarts (Kimai's own install at start then finds nothing to migrate). Re-runs when this\ndefinition changes, such as a new image tag.",
+    );
     add(
         "/services/proxy/depends_on",
         "NGINX resolves `kimai` at start, so it waits for Kimai to be healthy.",
@@ -300,6 +303,7 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
     let notices = notices(model);
     let roles = [
         (KIMAI, "Kimai (Apache, port 8001)"),
+        (MIGRATE, "one-shot: database migrations under a lock, before Kimai starts"),
         (DB, "the bundled database"),
         (PROXY, "NGINX reverse proxy"),
         (DATADOG, "Datadog agent"),

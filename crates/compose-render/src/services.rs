@@ -19,6 +19,8 @@ pub const DB: &str = "db";
 pub const PROXY: &str = "proxy";
 /// The Datadog agent.
 pub const DATADOG: &str = "datadog";
+/// The one-shot migration step.
+pub const MIGRATE: &str = kimai_model::MIGRATE;
 /// Network of the proxy, Kimai and the agent (has egress).
 pub const FRONTEND: &str = "frontend";
 /// Internal network of Kimai and the database (no egress).
@@ -113,6 +115,7 @@ pub fn kimai(model: &Validated, replicas: u32, network: &ProxyNetwork) -> Servic
     if spec.database.mode == kimai_model::DatabaseMode::Bundled {
         depends_on.insert(DB.to_string(), DependsOn::healthy());
     }
+    depends_on.insert(MIGRATE.to_string(), DependsOn::completed());
     let (cap_drop, cap_add, security_opt) = hardening(&CAPABILITIES);
     Service {
         image: model.image(),
@@ -154,6 +157,50 @@ pub fn kimai(model: &Validated, replicas: u32, network: &ProxyNetwork) -> Servic
         cap_add,
         security_opt,
         labels,
+        ..Service::default()
+    }
+}
+
+/// The one-shot migration step (kimai-model's `migration_command`): `kimai:install -n` under a
+/// MySQL named lock, which Kimai waits for with `service_completed_successfully`. Kimai's image,
+/// environment and kernel (plugins and local.yaml read-only); runs as `www-data`, no
+/// capabilities. Compose re-runs it whenever its definition changes (a new version).
+pub fn migrate(model: &Validated, kimai: &Service) -> Service {
+    let mut depends_on = BTreeMap::new();
+    if model.spec().database.mode == kimai_model::DatabaseMode::Bundled {
+        depends_on.insert(DB.to_string(), DependsOn::healthy());
+    }
+    let volumes = kimai
+        .volumes
+        .iter()
+        .filter(|m| m.source == kimai_volume("plugins") || m.target == LOCAL_YAML_PATH)
+        .map(|m| Mount {
+            read_only: true,
+            ..m.clone()
+        })
+        .collect();
+    let (cap_drop, _, security_opt) = hardening(&[]);
+    Service {
+        image: kimai.image.clone(),
+        restart: "no".into(),
+        depends_on,
+        command: model.migration_command().into_iter().map(Text::lit).collect(),
+        environment: kimai
+            .environment
+            .iter()
+            .filter(|(k, _)| kimai_model::migration_needs_env(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        volumes,
+        user: Some("www-data".into()),
+        networks: ServiceNetworks::of(&[BACKEND]),
+        deploy: kimai.deploy.clone().map(|d| Deploy {
+            replicas: None,
+            ..d
+        }),
+        logging: Logging::default(),
+        cap_drop,
+        security_opt,
         ..Service::default()
     }
 }
