@@ -43,6 +43,11 @@ pub const LOCAL_YAML_PATH: &str = "/opt/kimai/config/packages/local.yaml";
 /// their real or effective uids match or it holds CAP_KILL, so without it the children never
 /// see the stop signal and every stop waits for SIGKILL. Pod Security "baseline" allows KILL.
 pub const CAPABILITIES: [&str; 6] = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID", "SETUID"];
+/// Capabilities of an image whose root entrypoint fixes ownership and then `exec`s its server
+/// as another user (the MySQL/MariaDB images, through `gosu`): no root parent stays behind to
+/// signal it, so no KILL.
+pub const ROOT_ENTRYPOINT_CAPABILITIES: [&str; 5] =
+    ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
 
 /// `TRUSTED_HOSTS` alternatives admitting exactly the RFC 1918 IPv4 ranges. Load-balancer health
 /// checks (AWS ALB target groups) send the target's private IP as `Host`, which Kimai would

@@ -39,6 +39,7 @@ pub use derive::{
     url_encode, DatabaseUrl, EnvValue, Replicas, CAPABILITIES, HEALTH_HOST, HEALTH_PATH,
     KIMAI_PORT, LOCAL_YAML_PATH, PERSISTENT_DIRS, PRIVATE_IPV4_HOSTS, STARTUP_BUDGET_SECONDS,
 };
+pub use derive::ROOT_ENTRYPOINT_CAPABILITIES;
 pub use check::ipv4_network;
 pub use diag::{Diagnostic, Diagnostics, Notice};
 pub use environments::{environments_schema, is_multi_environment, load_all};
