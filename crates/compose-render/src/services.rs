@@ -101,7 +101,8 @@ pub fn kimai(model: &Validated, replicas: u32, network: &ProxyNetwork) -> Servic
         labels.insert("com.datadoghq.tags.version".into(), Text::lit(version));
         labels.insert(
             "com.datadoghq.ad.logs".into(),
-            Text::lit(format!(r#"[{{"source":"kimai","service":"{service}"}}]"#)),
+            // With the masks for the secrets the entrypoint traces (kimai_model::LOG_MASKS).
+            Text::lit(kimai_model::datadog_log_config(service)),
         );
     }
     let mut volumes: Vec<Mount> = PERSISTENT_DIRS

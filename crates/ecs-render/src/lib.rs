@@ -77,6 +77,7 @@
 
 pub mod autoscaling;
 pub mod identity;
+pub mod log_protection;
 mod note;
 pub mod secrets;
 pub mod service;
@@ -141,6 +142,10 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
             &task_definition::task_definition(model, ecs, &id, options, size, &extra),
         )?,
         json("service.json", &service::service(model, ecs, &id))?,
+        json(
+            "log-data-protection-policy.json",
+            &log_protection::put_data_protection_policy(&id)?,
+        )?,
     ];
     let label = requests_label(ecs, options);
     if let Some(scaling) = &model.spec().scaling {

@@ -72,6 +72,7 @@ pub(crate) fn readme(
             "task-definition.json" => "`aws ecs register-task-definition`",
             "service.json" => "`aws ecs create-service` (once; later `update-service`)",
             "scalable-target.json" => "`aws application-autoscaling register-scalable-target`",
+            "log-data-protection-policy.json" => "`aws logs put-data-protection-policy` (after the log group exists)",
             _ => "`aws application-autoscaling put-scaling-policy`",
         };
         d.line(format!("| `{}` | {call} |", f.path));
@@ -98,10 +99,15 @@ pub(crate) fn readme(
             "aws logs put-retention-policy --region {r} --log-group-name {} --retention-in-days {}",
             id.log_group, spec.monitoring.cloudwatch.retention_days
         ),
+        format!(
+            "aws logs put-data-protection-policy --region {r} --cli-input-json file://log-data-protection-policy.json"
+        ),
     ]);
     d.line(
-        "Restrict who may read it: Kimai's entrypoint traces its commands, so the database URL \
-         and `ADMINPASS` can appear in the logs (an upstream issue).",
+        "Kimai's entrypoint traces its commands, so the database password and `ADMINPASS` reach \
+         the log (an upstream issue). The data protection policy masks them at ingestion (events \
+         before it stay unmasked, so apply it before the first task starts); only principals \
+         with `logs:Unmask` can read them back.",
     );
     d.blank();
 

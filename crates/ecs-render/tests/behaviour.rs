@@ -382,6 +382,7 @@ fn scaling_files_follow_the_spec() {
         paths,
         [
             "README.md",
+            "log-data-protection-policy.json",
             "scalable-target.json",
             "scaling-policy-cpu.json",
             "service.json",
@@ -564,4 +565,33 @@ fn migrations_run_once_before_kimai() {
         migrate["mountPoints"],
         serde_json::json!([{ "sourceVolume": "kimai-plugins", "containerPath": "/opt/kimai/var/plugins", "readOnly": true }])
     );
+}
+
+#[test]
+fn log_group_masks_what_the_entrypoint_traces() {
+    let out = rendered(&format!("{BASE}{ECS}"));
+    let input = json(&out, "log-data-protection-policy.json");
+    let td = json(&out, "task-definition.json");
+    // The group the containers log to.
+    assert_eq!(
+        input["logGroupIdentifier"],
+        td["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"]
+    );
+    let policy: serde_json::Value =
+        serde_json::from_str(input["policyDocument"].as_str().expect("a JSON string")).expect("json");
+    let identifiers = policy["Configuration"]["CustomDataIdentifier"]
+        .as_array()
+        .expect("identifiers");
+    assert_eq!(identifiers.len(), kimai_model::LOG_MASKS.len());
+    for (i, m) in identifiers.iter().zip(kimai_model::LOG_MASKS) {
+        assert_eq!(i["Regex"], m.pattern);
+    }
+    let names: Vec<&serde_json::Value> = identifiers.iter().map(|i| &i["Name"]).collect();
+    let statements = policy["Statement"].as_array().expect("statements");
+    assert_eq!(statements.len(), 2, "one audit, one de-identify statement");
+    for s in statements {
+        assert_eq!(s["DataIdentifier"].as_array().expect("ids").iter().collect::<Vec<_>>(), names);
+    }
+    assert!(statements[0]["Operation"]["Audit"]["FindingsDestination"].is_object());
+    assert!(statements[1]["Operation"]["Deidentify"]["MaskConfig"].is_object());
 }

@@ -31,23 +31,13 @@ pub fn tag_labels(model: &Validated) -> BTreeMap<String, String> {
     ])
 }
 
-/// One entry of an Autodiscovery logs annotation.
-#[derive(Debug, Serialize)]
-struct LogConfig<'a> {
-    source: &'a str,
-    service: &'a str,
-}
-
-/// Pod annotations: `ad.datadoghq.com/kimai.logs` tells the agent to collect Kimai's logs.
+/// Pod annotations: `ad.datadoghq.com/kimai.logs` tells the agent to collect Kimai's logs,
+/// with the masks for the secrets the image's entrypoint traces (`kimai_model::LOG_MASKS`).
 pub fn pod_annotations(model: &Validated) -> Result<BTreeMap<String, String>, serde_json::Error> {
     let (_, service, _) = model.datadog_tags();
-    let logs = serde_json::to_string(&[LogConfig {
-        source: "kimai",
-        service,
-    }])?;
     Ok(BTreeMap::from([(
         format!("ad.datadoghq.com/{KIMAI_CONTAINER}.logs"),
-        logs,
+        kimai_model::datadog_log_config(service),
     )]))
 }
 
