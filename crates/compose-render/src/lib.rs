@@ -136,7 +136,9 @@ fn comments(model: &Validated) -> Comments {
         "/services/kimai/stop_signal",
         "Apache stops gracefully on SIGWINCH.",
     );
-    add("/services/kimai/deploy", "Memory limit equals the request: PHP's memory_limit is 512M, below 512Mi Kimai is OOM-killed.");
+    let w = model.workers();
+    add("/services/kimai/command", &format!("Caps Apache at {} workers (prefork: one process per request), then runs the image's\nentrypoint: one request at memory_limit ({}M) and the rest at an average request's size fit\nbeside opcache, so a burst is queued instead of OOM-killing the container.", w.max, w.memory_limit_mib));
+    add("/services/kimai/deploy", "Memory limit equals the request; Apache's workers and PHP's memory_limit are sized to fit it.");
     add("/services/kimai/environment/DATABASE_URL", "The password is URL-encoded in .env (DB_PASSWORD_URLENCODED): `/@:?#%` would break the URL.");
     add(
         "/services/kimai/environment/TRUSTED_HOSTS",
@@ -342,6 +344,13 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
             tls => tls,
             tls_note => tls_note,
             hosts => model.hosts(),
+            memory_mib => model.app_memory().mebibytes(),
+            workers => model.workers().max,
+            memory_limit => model.workers().memory_limit_mib,
+            memory_limit_from_spec => model.workers().memory_limit_from_spec,
+            average_worker => kimai_model::AVERAGE_WORKER_MIB,
+            opcache => kimai_model::OPCACHE_MIB,
+            base => kimai_model::BASE_MIB,
             migrate => MIGRATE,
             migration_lock => model.migration_lock(),
             acme_webroot => services::ACME_WEBROOT,

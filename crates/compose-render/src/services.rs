@@ -122,6 +122,7 @@ pub fn kimai(model: &Validated, replicas: u32, network: &ProxyNetwork) -> Servic
         image: model.image(),
         restart: "unless-stopped".into(),
         depends_on,
+        command: model.kimai_command().into_iter().map(Text::lit).collect(),
         environment,
         volumes,
         networks: ServiceNetworks::of(&[BACKEND, FRONTEND]),

@@ -538,7 +538,8 @@ pub fn task_definition(
         log_configuration: Some(awslogs(id, KIMAI_CONTAINER)),
         docker_labels,
         memory: None,
-        command: Vec::new(),
+        // Apache's workers sized to the container, then the image's entrypoint.
+        command: model.kimai_command(),
         user: None,
     };
     let migrate = migrate_container(model, id, &kimai);

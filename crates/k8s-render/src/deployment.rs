@@ -188,6 +188,13 @@ pub fn kimai_container(id: &Identity<'_>) -> Container {
         name: KIMAI_CONTAINER.into(),
         image: Some(model.image()),
         image_pull_policy: Some("IfNotPresent".into()),
+        args: Some(
+            model
+                .kimai_command()
+                .iter()
+                .map(|a| env::escape_env(a))
+                .collect(),
+        ),
         ports: Some(vec![ContainerPort {
             name: Some(HTTP_PORT_NAME.into()),
             container_port: id.kimai_port(),
@@ -345,7 +352,8 @@ pub fn comments(model: &Validated) -> Comments {
     }
     add("/spec/template/spec/containers".into(), "Kimai's env: plain values have every `$` doubled: the kubelet expands `$(VAR)` and `$$`,\nso they arrive byte-exact. DATABASE_URL alone expands $(DB_PASSWORD_URLENCODED),\nwhich is why that variable comes right before it.");
     add("/spec/template/spec/initContainers".into(), "Migrations once per version: `kimai:install -n` under a MySQL named lock, before\nKimai starts. Pods starting together wait for the lock, then find nothing to do, so\nKimai's own install at start never migrates concurrently. Runs as www-data, no capabilities.");
-    add(format!("{c0}/resources"), "Memory limit equals the request (PHP's memory_limit is 512M; less is OOM-killed).\nNo CPU limit: throttling makes PHP requests slow without protecting neighbours.");
+    let w = model.workers();
+    add(format!("{c0}/resources"), &format!("Memory limit equals the request. The args cap Apache at {} workers (prefork: one process\nper request) before the image's entrypoint runs: one request at memory_limit ({}M) and the\nrest at an average request's size fit beside opcache, so a burst queues instead of OOM-killing\nthe pod. No CPU limit: throttling makes PHP requests slow without protecting neighbours.", w.max, w.memory_limit_mib));
     add(format!("{c0}/startupProbe"), "No unauthenticated health endpoint exists: the login page proves Apache, PHP\nand the database. Host: localhost passes TRUSTED_HOSTS (the kubelet would send\nthe pod IP). First start runs migrations: up to 30 x 10 s before liveness counts.");
     add(
         format!("{c0}/livenessProbe"),

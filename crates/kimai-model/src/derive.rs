@@ -315,6 +315,14 @@ impl Validated {
         for (k, v) in &app.env {
             env.push((k.clone(), EnvValue::Plain(v.clone())));
         }
+        // Sized with Apache's workers to fit the container (see `Validated::workers`).
+        let workers = self.workers();
+        if !workers.memory_limit_from_spec {
+            env.push((
+                "memory_limit".into(),
+                EnvValue::Plain(format!("{}M", workers.memory_limit_mib)),
+            ));
+        }
         env.sort_by(|a, b| a.0.cmp(&b.0));
         env
     }

@@ -34,6 +34,7 @@ mod quantity;
 mod secret;
 mod spec;
 mod validate;
+mod workers;
 pub mod yaml;
 
 pub use derive::{
@@ -45,6 +46,9 @@ pub use check::ipv4_network;
 pub use diag::{Diagnostic, Diagnostics, Notice};
 pub use environments::{environments_schema, is_multi_environment, load_all};
 pub use load::{load, parse, Format};
+pub use workers::{
+    php_size_mib, Workers, APACHE_WORKERS_CONF, AVERAGE_WORKER_MIB, BASE_MIB, FIXED_MIB, OPCACHE_MIB,
+};
 pub use logs::{datadog_log_config, LogMask, LOG_MASKS};
 pub use migrate::{migration_needs_env, KIMAI_CONSOLE, MIGRATE, MIGRATION_LOCK_TIMEOUT_SECONDS, MIGRATION_SCRIPT};
 pub use quantity::{Bytes, Millicores};

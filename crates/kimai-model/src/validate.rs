@@ -136,6 +136,12 @@ pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
     let mut d = Diagnostics::default();
     check_identity(&spec, &mut d);
     let (app_cpu, app_memory) = check_app(&spec, &mut d);
+    if let Some(memory) = app_memory {
+        let limit = spec.app.env.get("memory_limit").map(String::as_str);
+        if let Err((path, message, hint)) = crate::workers::check(limit, memory) {
+            d.error_hint(path, message, hint);
+        }
+    }
     let (db_cpu, db_memory, db_version) = check_database(&spec.database, &mut d);
     let (storage_size, db_storage_size) = check_storage(&spec.storage, &mut d);
     check_ingress(&spec.ingress, &mut d);

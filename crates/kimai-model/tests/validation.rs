@@ -303,3 +303,16 @@ fn compose_proxy_subnet() {
         );
     }
 }
+
+#[test]
+fn memory_limit_must_fit_the_container() {
+    check(&with("app: { memory: 1Gi, env: { memory_limit: 704M } }\n"), &[]);
+    check(
+        &with("app: { memory: 1Gi, env: { memory_limit: 768M } }\n"),
+        &["app.env.memory_limit: one request at memory_limit 768M does not fit a 1024Mi container beside opcache (256Mi) and Apache (64Mi)"],
+    );
+    check(
+        &with("app: { env: { memory_limit: \"-1\" } }\n"),
+        &["app.env.memory_limit: `-1` is not a size Apache's workers can be counted with"],
+    );
+}
