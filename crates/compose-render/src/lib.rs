@@ -305,7 +305,10 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
     let notices = notices(model);
     let roles = [
         (KIMAI, "Kimai (Apache, port 8001)"),
-        (MIGRATE, "one-shot: database migrations under a lock, before Kimai starts"),
+        (
+            MIGRATE,
+            "one-shot: database migrations under a lock, before Kimai starts",
+        ),
         (DB, "the bundled database"),
         (PROXY, "NGINX reverse proxy"),
         (DATADOG, "Datadog agent"),

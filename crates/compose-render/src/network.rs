@@ -110,7 +110,9 @@ mod tests {
     fn balancer_addresses_come_from_trusted_proxies_or_the_private_ranges() {
         assert_eq!(balancer_cidrs(&model("")), PRIVATE_IPV4);
         assert_eq!(
-            balancer_cidrs(&model("app: { trusted_proxies: [10.0.0.0/16, REMOTE_ADDR, 10.0.0.0/16] }\n")),
+            balancer_cidrs(&model(
+                "app: { trusted_proxies: [10.0.0.0/16, REMOTE_ADDR, 10.0.0.0/16] }\n"
+            )),
             ["10.0.0.0/16", "0.0.0.0/0", "::/0"]
         );
     }
@@ -130,7 +132,11 @@ mod tests {
             "x",
         );
         assert_eq!(
-            (n.gateway.as_str(), n.proxy_address.as_str(), n.ip_range.as_str()),
+            (
+                n.gateway.as_str(),
+                n.proxy_address.as_str(),
+                n.ip_range.as_str()
+            ),
             ("192.0.2.65", "192.0.2.66", "192.0.2.96/27")
         );
     }

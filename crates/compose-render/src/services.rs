@@ -85,10 +85,7 @@ pub fn kimai(model: &Validated, replicas: u32, network: &ProxyNetwork) -> Servic
     }
     // What is in front of Kimai here is the proxy, at its fixed address; the proxy itself
     // decides which X-Forwarded-* values of a load balancer in front of it to pass on.
-    environment.insert(
-        "TRUSTED_PROXIES".into(),
-        Text::lit(&*network.proxy_address),
-    );
+    environment.insert("TRUSTED_PROXIES".into(), Text::lit(&*network.proxy_address));
     let mut labels = BTreeMap::new();
     if spec.monitoring.datadog.enabled {
         let (env, service, version) = model.datadog_tags();
@@ -186,7 +183,11 @@ pub fn migrate(model: &Validated, kimai: &Service) -> Service {
         image: kimai.image.clone(),
         restart: "no".into(),
         depends_on,
-        command: model.migration_command().into_iter().map(Text::lit).collect(),
+        command: model
+            .migration_command()
+            .into_iter()
+            .map(Text::lit)
+            .collect(),
         environment: kimai
             .environment
             .iter()

@@ -72,7 +72,9 @@ pub(crate) fn readme(
             "task-definition.json" => "`aws ecs register-task-definition`",
             "service.json" => "`aws ecs create-service` (once; later `update-service`)",
             "scalable-target.json" => "`aws application-autoscaling register-scalable-target`",
-            "log-data-protection-policy.json" => "`aws logs put-data-protection-policy` (after the log group exists)",
+            "log-data-protection-policy.json" => {
+                "`aws logs put-data-protection-policy` (after the log group exists)"
+            }
             _ => "`aws application-autoscaling put-scaling-policy`",
         };
         d.line(format!("| `{}` | {call} |", f.path));

@@ -546,7 +546,10 @@ fn migrations_run_once_before_kimai() {
         serde_json::json!({ "drop": ["ALL"] })
     );
     let model = kimai_model::load(yaml.as_bytes(), kimai_model::Format::Yaml).expect("valid");
-    assert_eq!(migrate["command"], serde_json::json!(model.migration_command()));
+    assert_eq!(
+        migrate["command"],
+        serde_json::json!(model.migration_command())
+    );
     // Kimai's database settings, not the admin account's password.
     let names = |c: &serde_json::Value, key: &str| -> Vec<String> {
         c[key]
@@ -578,7 +581,8 @@ fn log_group_masks_what_the_entrypoint_traces() {
         td["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"]
     );
     let policy: serde_json::Value =
-        serde_json::from_str(input["policyDocument"].as_str().expect("a JSON string")).expect("json");
+        serde_json::from_str(input["policyDocument"].as_str().expect("a JSON string"))
+            .expect("json");
     let identifiers = policy["Configuration"]["CustomDataIdentifier"]
         .as_array()
         .expect("identifiers");
@@ -590,7 +594,14 @@ fn log_group_masks_what_the_entrypoint_traces() {
     let statements = policy["Statement"].as_array().expect("statements");
     assert_eq!(statements.len(), 2, "one audit, one de-identify statement");
     for s in statements {
-        assert_eq!(s["DataIdentifier"].as_array().expect("ids").iter().collect::<Vec<_>>(), names);
+        assert_eq!(
+            s["DataIdentifier"]
+                .as_array()
+                .expect("ids")
+                .iter()
+                .collect::<Vec<_>>(),
+            names
+        );
     }
     assert!(statements[0]["Operation"]["Audit"]["FindingsDestination"].is_object());
     assert!(statements[1]["Operation"]["Deidentify"]["MaskConfig"].is_object());

@@ -337,7 +337,10 @@ pub fn comments(model: &Validated) -> Comments {
     if read_write_once(model) {
         add("/spec/strategy".into(), "Recreate: the ReadWriteOnce volume attaches to one node only, so a surge pod\nscheduled elsewhere would hang the rollout. Shared storage allows rolling updates.");
     } else {
-        add("/spec/strategy".into(), "One new pod at a time, never below the current capacity.");
+        add(
+            "/spec/strategy".into(),
+            "One new pod at a time, never below the current capacity.",
+        );
     }
     add(
         "/spec/template/spec/automountServiceAccountToken".into(),

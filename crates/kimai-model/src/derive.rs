@@ -42,7 +42,14 @@ pub const LOCAL_YAML_PATH: &str = "/opt/kimai/config/packages/local.yaml";
 /// stop on SIGWINCH, restart, shutdown); the kernel lets a process signal another uid only when
 /// their real or effective uids match or it holds CAP_KILL, so without it the children never
 /// see the stop signal and every stop waits for SIGKILL. Pod Security "baseline" allows KILL.
-pub const CAPABILITIES: [&str; 6] = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETGID", "SETUID"];
+pub const CAPABILITIES: [&str; 6] = [
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "KILL",
+    "SETGID",
+    "SETUID",
+];
 /// Capabilities of an image whose root entrypoint fixes ownership and then `exec`s its server
 /// as another user (the MySQL/MariaDB images, through `gosu`): no root parent stays behind to
 /// signal it, so no KILL.

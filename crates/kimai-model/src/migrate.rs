@@ -90,7 +90,9 @@ mod tests {
     use super::*;
 
     fn model(db: &str) -> Validated {
-        let yaml = format!("name: kimai\ningress: {{ host: kimai.example.com }}\ndatabase: {{ name: {db} }}\n");
+        let yaml = format!(
+            "name: kimai\ningress: {{ host: kimai.example.com }}\ndatabase: {{ name: {db} }}\n"
+        );
         crate::load(yaml.as_bytes(), crate::Format::Yaml).unwrap()
     }
 
@@ -107,7 +109,14 @@ mod tests {
         assert_eq!(&c[..2], ["php", "-r"]);
         assert_eq!(
             &c[3..],
-            ["--", "kimai-migrate:kimai", "1800", KIMAI_CONSOLE, "kimai:install", "-n"]
+            [
+                "--",
+                "kimai-migrate:kimai",
+                "1800",
+                KIMAI_CONSOLE,
+                "kimai:install",
+                "-n"
+            ]
         );
         assert!(!MIGRATION_SCRIPT.contains("$("));
     }

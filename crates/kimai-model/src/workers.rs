@@ -172,13 +172,19 @@ mod tests {
     fn workers_fit_one_ceiling_and_the_rest_at_the_average() {
         // Default 1Gi, image default 512M: (1024 - 320 - 512) / 64 + 1.
         let w = check(None, mib(1024)).unwrap();
-        assert_eq!((w.max, w.memory_limit_mib, w.memory_limit_from_spec), (4, 512, false));
+        assert_eq!(
+            (w.max, w.memory_limit_mib, w.memory_limit_from_spec),
+            (4, 512, false)
+        );
         // The smallest container validation admits: memory_limit derived down.
         let w = check(None, mib(512)).unwrap();
         assert_eq!((w.max, w.memory_limit_mib), (2, 128));
         assert!(FIXED_MIB + w.memory_limit_mib + (w.max - 1) * AVERAGE_WORKER_MIB <= 512);
         let w = check(Some("768M"), mib(1536)).unwrap();
-        assert_eq!((w.max, w.memory_limit_mib, w.memory_limit_from_spec), (8, 768, true));
+        assert_eq!(
+            (w.max, w.memory_limit_mib, w.memory_limit_from_spec),
+            (8, 768, true)
+        );
         let w = check(Some("256M"), mib(4096)).unwrap();
         assert_eq!(w.max, (4096 - 320 - 256) / 64 + 1);
     }
@@ -188,7 +194,13 @@ mod tests {
         let (path, message, hint) = check(Some("768M"), mib(1024)).unwrap_err();
         assert_eq!(path, "app.env.memory_limit");
         assert_eq!(message, "one request at memory_limit 768M does not fit a 1024Mi container beside opcache (256Mi) and Apache (64Mi)");
-        assert_eq!(hint, "raise app.memory to at least 1088Mi or lower memory_limit to at most 704M");
-        assert_eq!(check(Some("-1"), mib(1024)).unwrap_err().0, "app.env.memory_limit");
+        assert_eq!(
+            hint,
+            "raise app.memory to at least 1088Mi or lower memory_limit to at most 704M"
+        );
+        assert_eq!(
+            check(Some("-1"), mib(1024)).unwrap_err().0,
+            "app.env.memory_limit"
+        );
     }
 }

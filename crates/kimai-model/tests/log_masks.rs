@@ -34,7 +34,11 @@ fi
         .env("ADMINMAIL", "admin@example.com")
         .output()
         .expect("bash runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stderr).expect("utf-8 trace")
 }
 
@@ -69,14 +73,27 @@ fn no_secret_survives_the_masks() {
             assert!(!out.contains(&secret), "`{secret}` left in:\n{out}");
         }
         // Distinctive pieces of each, in case the trace quoted them differently.
-        for piece in ["S3cr3t", "Adm1n", "plainpassword1", "plainadmin1", "tab", "newline ü"] {
+        for piece in [
+            "S3cr3t",
+            "Adm1n",
+            "plainpassword1",
+            "plainadmin1",
+            "tab",
+            "newline ü",
+        ] {
             assert!(!out.contains(piece), "`{piece}` left in:\n{out}");
         }
         assert!(out.contains("DATABASE_PASS=[masked]"), "{out}");
         assert!(out.contains("ROLE_SUPER_ADMIN [masked]"), "{out}");
         // A DATABASE_URL printed anywhere (an exception, a dump of the environment).
-        let url = format!("connect failed: mysql://kimai:{}@db:3306/kimai?x", url_encode(db));
-        assert_eq!(masked(&url), "connect failed: mysql://[masked]@db:3306/kimai?x");
+        let url = format!(
+            "connect failed: mysql://kimai:{}@db:3306/kimai?x",
+            url_encode(db)
+        );
+        assert_eq!(
+            masked(&url),
+            "connect failed: mysql://[masked]@db:3306/kimai?x"
+        );
         // What is not secret stays readable.
         assert!(out.contains("DATABASE_HOST=db"), "{out}");
     }
