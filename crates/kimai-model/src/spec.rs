@@ -102,7 +102,9 @@ pub struct App {
     pub timezone: String,
     /// `TRUSTED_PROXIES`: IPs/CIDRs of the proxy or load balancer in front of Kimai.
     /// Empty means `127.0.0.1,REMOTE_ADDR`: trust the direct peer, which every target
-    /// restricts to the proxy or load balancer by network policy.
+    /// restricts to the proxy or load balancer by network policy. On Compose, Kimai trusts
+    /// only the NGINX proxy's fixed address, and these are the load balancer's addresses
+    /// NGINX believes `X-Forwarded-*` from in TLS mode `acm` (empty: the private IPv4 ranges).
     pub trusted_proxies: Vec<String>,
     /// Outgoing mail; absent means Kimai sends no mail.
     #[serde(skip_serializing_if = "Option::is_none")]
