@@ -347,6 +347,7 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
             tls => tls,
             tls_note => tls_note,
             hosts => model.hosts(),
+            datadog => spec.monitoring.datadog.enabled,
             memory_mib => model.app_memory().mebibytes(),
             workers => model.workers().max,
             memory_limit => model.workers().memory_limit_mib,
