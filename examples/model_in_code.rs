@@ -10,7 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     spec.environment = "staging".into();
     spec.database.engine = DatabaseEngine::Mariadb;
     spec.ingress.tls.mode = TlsMode::Files;
-    spec.app.env.insert("memory_limit".into(), "768M".into());
+    spec.app.env.insert("memory_limit".into(), "512M".into());
     let model = kimai_deploy::validate(spec.clone())?;
     let compose = kimai_deploy::render(&model, kimai_deploy::Target::Compose)?;
     print!(

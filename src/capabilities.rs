@@ -152,7 +152,7 @@ pub const CAPABILITIES: &[Capability] = &[
     },
     Capability {
         setting: "app.trusted_proxies",
-        compose: (Native, "`TRUSTED_PROXIES` (default: the direct peer, only the proxy reaches Kimai)"),
+        compose: (Native, "Kimai trusts only NGINX's fixed address; these are the balancer addresses NGINX believes `X-Forwarded-*` from (TLS `acm`)"),
         k8s: (Native, "`TRUSTED_PROXIES` (NetworkPolicy admits only the ingress)"),
         ecs: (Native, "`TRUSTED_PROXIES` (security groups admit only the ALB)"),
         ansible: (Native, SAME_AS_COMPOSE),

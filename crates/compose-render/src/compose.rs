@@ -41,8 +41,11 @@ pub struct Service {
     /// Mounts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Mount>,
+    /// User (and group) the container runs as, when not the image's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// Networks joined.
-    pub networks: Vec<String>,
+    pub networks: ServiceNetworks,
     /// Health check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<Healthcheck>,
@@ -74,7 +77,7 @@ pub struct Service {
 /// A `depends_on` entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DependsOn {
-    /// `service_healthy`.
+    /// `service_healthy` or `service_completed_successfully`.
     pub condition: String,
     /// Restart this service when the dependency is restarted.
     pub restart: bool,
@@ -86,6 +89,14 @@ impl DependsOn {
         DependsOn {
             condition: "service_healthy".into(),
             restart: true,
+        }
+    }
+
+    /// Wait until the dependency (a one-shot service) has exited with status 0.
+    pub fn completed() -> Self {
+        DependsOn {
+            condition: "service_completed_successfully".into(),
+            restart: false,
         }
     }
 }
@@ -124,6 +135,14 @@ impl Mount {
             source: source.into(),
             target: target.into(),
             read_only: false,
+        }
+    }
+
+    /// A named volume, read-only.
+    pub fn volume_ro(source: &str, target: &str) -> Self {
+        Mount {
+            read_only: true,
+            ..Mount::volume(source, target)
         }
     }
 
@@ -229,12 +248,68 @@ impl Default for Logging {
     }
 }
 
+/// The networks a service joins, by name. Written as a plain list unless one attachment
+/// pins an address.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServiceNetworks(pub BTreeMap<String, Attachment>);
+
+impl ServiceNetworks {
+    /// Joins each of `names` with a dynamic address.
+    pub fn of(names: &[&str]) -> Self {
+        ServiceNetworks(
+            names
+                .iter()
+                .map(|n| (n.to_string(), Attachment::default()))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for ServiceNetworks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.values().all(|a| a == &Attachment::default()) {
+            s.collect_seq(self.0.keys())
+        } else {
+            s.collect_map(&self.0)
+        }
+    }
+}
+
+/// How a service joins one network.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Attachment {
+    /// A fixed address in the network's subnet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4_address: Option<String>,
+}
+
 /// A network.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Network {
     /// No route outside the host.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub internal: bool,
+    /// Fixed addressing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipam: Option<Ipam>,
+}
+
+/// `ipam` of a network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ipam {
+    /// One pool.
+    pub config: Vec<IpamPool>,
+}
+
+/// One address pool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IpamPool {
+    /// The subnet.
+    pub subnet: String,
+    /// Where dynamic addresses come from.
+    pub ip_range: String,
+    /// The gateway address.
+    pub gateway: String,
 }
 
 /// A named volume (local driver).

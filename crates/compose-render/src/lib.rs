@@ -25,6 +25,7 @@
 
 mod compose;
 mod env;
+mod network;
 mod services;
 mod text;
 
@@ -36,7 +37,8 @@ use serde::Serialize;
 
 pub use compose::*;
 pub use env::{dotenv_quote, env_example, env_file, secret_bindings};
-pub use services::{BACKEND, DATADOG, DB, FRONTEND, KIMAI, PROXY};
+pub use network::{balancer_cidrs, default_subnet, proxy_network, ProxyNetwork};
+pub use services::{BACKEND, DATADOG, DB, FRONTEND, KIMAI, MIGRATE, PROXY};
 pub use text::{Part, Text};
 
 /// Options of the Compose renderer. Nothing is required; the spec carries the deployment.
@@ -67,12 +69,16 @@ pub enum Error {
 pub fn compose_file(model: &Validated) -> ComposeFile {
     let spec = model.spec();
     let tls_files = spec.ingress.tls.mode == TlsMode::Files;
+    let name = project_name(model);
+    let network = proxy_network(model, &name);
     let mut services = BTreeMap::new();
+    let kimai = services::kimai(model, model.min_replicas(), &network);
+    services.insert(MIGRATE.to_string(), services::migrate(model, &kimai));
+    services.insert(KIMAI.to_string(), kimai);
     services.insert(
-        KIMAI.to_string(),
-        services::kimai(model, model.min_replicas()),
+        PROXY.to_string(),
+        services::proxy(model, tls_files, &network),
     );
-    services.insert(PROXY.to_string(), services::proxy(model, tls_files));
     let mut volumes: BTreeMap<String, Volume> = kimai_model::PERSISTENT_DIRS
         .iter()
         .map(|(suffix, _)| (services::kimai_volume(suffix), Volume::default()))
@@ -85,19 +91,38 @@ pub fn compose_file(model: &Validated) -> ComposeFile {
         services.insert(DATADOG.to_string(), services::datadog(model));
     }
     ComposeFile {
-        name: format!("{}-{}", model.name(), model.environment()),
+        name,
         services,
         networks: BTreeMap::from([
             (
                 BACKEND.to_string(),
                 Network {
                     internal: spec.database.mode == kimai_model::DatabaseMode::Bundled,
+                    ipam: None,
                 },
             ),
-            (FRONTEND.to_string(), Network { internal: false }),
+            (
+                FRONTEND.to_string(),
+                Network {
+                    internal: false,
+                    ipam: Some(Ipam {
+                        config: vec![IpamPool {
+                            subnet: network.subnet,
+                            ip_range: network.ip_range,
+                            gateway: network.gateway,
+                        }],
+                    }),
+                },
+            ),
         ]),
         volumes,
     }
+}
+
+/// The Compose project name (`name-environment`): the prefix of every container, network and
+/// volume Docker creates for it.
+pub fn project_name(model: &Validated) -> String {
+    format!("{}-{}", model.name(), model.environment())
 }
 
 fn comments(model: &Validated) -> Comments {
@@ -111,7 +136,9 @@ fn comments(model: &Validated) -> Comments {
         "/services/kimai/stop_signal",
         "Apache stops gracefully on SIGWINCH.",
     );
-    add("/services/kimai/deploy", "Memory limit equals the request: PHP's memory_limit is 512M, below 512Mi Kimai is OOM-killed.");
+    let w = model.workers();
+    add("/services/kimai/command", &format!("Caps Apache at {} workers (prefork: one process per request), then runs the image's\nentrypoint: one request at memory_limit ({}M) and the rest at an average request's size fit\nbeside opcache, so a burst is queued instead of OOM-killing the container.", w.max, w.memory_limit_mib));
+    add("/services/kimai/deploy", "Memory limit equals the request; Apache's workers and PHP's memory_limit are sized to fit it.");
     add("/services/kimai/environment/DATABASE_URL", "The password is URL-encoded in .env (DB_PASSWORD_URLENCODED): `/@:?#%` would break the URL.");
     add(
         "/services/kimai/environment/TRUSTED_HOSTS",
@@ -119,7 +146,11 @@ fn comments(model: &Validated) -> Comments {
     );
     add(
         "/services/kimai/environment/TRUSTED_PROXIES",
-        "Trust the direct peer: only the proxy reaches Kimai, on the frontend network.",
+        "Exactly the proxy's fixed address on the frontend network: Kimai believes\nX-Forwarded-* headers from NGINX only, and NGINX passes on a load balancer's.",
+    );
+    add(
+        "/networks/frontend/ipam",
+        "A fixed subnet, so the proxy has a fixed address Kimai can trust; other containers\nget addresses from the upper half (targets.compose.proxy_subnet overrides it).",
     );
     add(
         "/services/kimai/volumes",
@@ -131,6 +162,10 @@ fn comments(model: &Validated) -> Comments {
             "The database network has no route outside the host.",
         );
     }
+    add(
+        "/services/migrate",
+        "Migrations once per version: `kimai:install -n` under a MySQL named lock, before Kimai\nstarts (Kimai's own install at start then finds nothing to migrate). Re-runs when this\ndefinition changes, such as a new image tag.",
+    );
     add(
         "/services/proxy/depends_on",
         "NGINX resolves `kimai` at start, so it waits for Kimai to be healthy.",
@@ -243,6 +278,13 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
     );
     let compose_yaml = to_yaml(&project, &header, &comments(model))?;
     let tls = spec.ingress.tls.mode == TlsMode::Files;
+    let behind_balancer = spec.ingress.tls.mode == TlsMode::Acm;
+    let network = proxy_network(model, &project.name);
+    let balancer_source = if spec.app.trusted_proxies.is_empty() {
+        "the private IPv4 ranges; list the VPC's CIDRs in app.trusted_proxies to narrow it"
+    } else {
+        "app.trusted_proxies"
+    };
     let nginx = template(
         "kimai.conf",
         include_str!("../templates/kimai.conf.j2"),
@@ -252,12 +294,21 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
             port => kimai_model::KIMAI_PORT,
             hosts => model.hosts(),
             tls => tls,
+            behind_balancer => behind_balancer,
+            balancer_cidrs => balancer_cidrs(model),
+            balancer_source => balancer_source,
+            proxy_address => network.proxy_address.clone(),
+            acme_webroot => services::ACME_WEBROOT,
             max_body_mib => spec.ingress.max_body_mib,
         },
     )?;
     let notices = notices(model);
     let roles = [
         (KIMAI, "Kimai (Apache, port 8001)"),
+        (
+            MIGRATE,
+            "one-shot: database migrations under a lock, before Kimai starts",
+        ),
         (DB, "the bundled database"),
         (PROXY, "NGINX reverse proxy"),
         (DATADOG, "Datadog agent"),
@@ -295,6 +346,23 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
             environment => model.environment(),
             tls => tls,
             tls_note => tls_note,
+            hosts => model.hosts(),
+            datadog => spec.monitoring.datadog.enabled,
+            memory_mib => model.app_memory().mebibytes(),
+            workers => model.workers().max,
+            memory_limit => model.workers().memory_limit_mib,
+            memory_limit_from_spec => model.workers().memory_limit_from_spec,
+            average_worker => kimai_model::AVERAGE_WORKER_MIB,
+            opcache => kimai_model::OPCACHE_MIB,
+            base => kimai_model::BASE_MIB,
+            migrate => MIGRATE,
+            migration_lock => model.migration_lock(),
+            acme_webroot => services::ACME_WEBROOT,
+            proxy_subnet => network.subnet,
+            proxy_address => network.proxy_address,
+            behind_balancer => behind_balancer,
+            balancer_cidrs => balancer_cidrs(model),
+            balancer_source => balancer_source,
             startup => kimai_model::STARTUP_BUDGET_SECONDS,
             default_uri => model.default_uri(),
             dump => dump,

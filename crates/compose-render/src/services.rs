@@ -8,6 +8,7 @@ use kimai_model::{
 };
 
 use crate::compose::*;
+use crate::network::ProxyNetwork;
 use crate::text::{Part, Text};
 
 /// Service names; identity derived in one place.
@@ -18,6 +19,8 @@ pub const DB: &str = "db";
 pub const PROXY: &str = "proxy";
 /// The Datadog agent.
 pub const DATADOG: &str = "datadog";
+/// The one-shot migration step.
+pub const MIGRATE: &str = kimai_model::MIGRATE;
 /// Network of the proxy, Kimai and the agent (has egress).
 pub const FRONTEND: &str = "frontend";
 /// Internal network of Kimai and the database (no egress).
@@ -26,6 +29,9 @@ pub const BACKEND: &str = "backend";
 pub const NGINX_CONF: &str = "nginx/kimai.conf";
 /// Where the operator puts certificates (TLS mode `files`).
 pub const CERTS_DIR: &str = "certs";
+/// The certbot webroot under `certs/` (TLS mode `files`), served on port 80 for
+/// `/.well-known/acme-challenge/`.
+pub const ACME_WEBROOT: &str = "webroot";
 /// Where the generated local.yaml lives.
 pub const LOCAL_YAML: &str = "kimai/local.yaml";
 
@@ -58,7 +64,7 @@ fn hardening(cap_add: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
 }
 
 /// The Kimai service.
-pub fn kimai(model: &Validated, replicas: u32) -> Service {
+pub fn kimai(model: &Validated, replicas: u32, network: &ProxyNetwork) -> Service {
     let spec = model.spec();
     let mut environment = BTreeMap::new();
     for (name, value) in model.kimai_env(&[]) {
@@ -77,6 +83,9 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
         };
         environment.insert(name, text);
     }
+    // What is in front of Kimai here is the proxy, at its fixed address; the proxy itself
+    // decides which X-Forwarded-* values of a load balancer in front of it to pass on.
+    environment.insert("TRUSTED_PROXIES".into(), Text::lit(&*network.proxy_address));
     let mut labels = BTreeMap::new();
     if spec.monitoring.datadog.enabled {
         let (env, service, version) = model.datadog_tags();
@@ -89,7 +98,8 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
         labels.insert("com.datadoghq.tags.version".into(), Text::lit(version));
         labels.insert(
             "com.datadoghq.ad.logs".into(),
-            Text::lit(format!(r#"[{{"source":"kimai","service":"{service}"}}]"#)),
+            // With the masks for the secrets the entrypoint traces (kimai_model::LOG_MASKS).
+            Text::lit(kimai_model::datadog_log_config(service)),
         );
     }
     let mut volumes: Vec<Mount> = PERSISTENT_DIRS
@@ -103,16 +113,16 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
     if spec.database.mode == kimai_model::DatabaseMode::Bundled {
         depends_on.insert(DB.to_string(), DependsOn::healthy());
     }
-    let mut networks = vec![BACKEND.to_string(), FRONTEND.to_string()];
-    networks.sort();
+    depends_on.insert(MIGRATE.to_string(), DependsOn::completed());
     let (cap_drop, cap_add, security_opt) = hardening(&CAPABILITIES);
     Service {
         image: model.image(),
         restart: "unless-stopped".into(),
         depends_on,
+        command: model.kimai_command().into_iter().map(Text::lit).collect(),
         environment,
         volumes,
-        networks,
+        networks: ServiceNetworks::of(&[BACKEND, FRONTEND]),
         healthcheck: Some(Healthcheck {
             test: [
                 "CMD",
@@ -146,6 +156,54 @@ pub fn kimai(model: &Validated, replicas: u32) -> Service {
         cap_add,
         security_opt,
         labels,
+        ..Service::default()
+    }
+}
+
+/// The one-shot migration step (kimai-model's `migration_command`): `kimai:install -n` under a
+/// MySQL named lock, which Kimai waits for with `service_completed_successfully`. Kimai's image,
+/// environment and kernel (plugins and local.yaml read-only); runs as `www-data`, no
+/// capabilities. Compose re-runs it whenever its definition changes (a new version).
+pub fn migrate(model: &Validated, kimai: &Service) -> Service {
+    let mut depends_on = BTreeMap::new();
+    if model.spec().database.mode == kimai_model::DatabaseMode::Bundled {
+        depends_on.insert(DB.to_string(), DependsOn::healthy());
+    }
+    let volumes = kimai
+        .volumes
+        .iter()
+        .filter(|m| m.source == kimai_volume("plugins") || m.target == LOCAL_YAML_PATH)
+        .map(|m| Mount {
+            read_only: true,
+            ..m.clone()
+        })
+        .collect();
+    let (cap_drop, _, security_opt) = hardening(&[]);
+    Service {
+        image: kimai.image.clone(),
+        restart: "no".into(),
+        depends_on,
+        command: model
+            .migration_command()
+            .into_iter()
+            .map(Text::lit)
+            .collect(),
+        environment: kimai
+            .environment
+            .iter()
+            .filter(|(k, _)| kimai_model::migration_needs_env(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        volumes,
+        user: Some("www-data".into()),
+        networks: ServiceNetworks::of(&[BACKEND]),
+        deploy: kimai.deploy.clone().map(|d| Deploy {
+            replicas: None,
+            ..d
+        }),
+        logging: Logging::default(),
+        cap_drop,
+        security_opt,
         ..Service::default()
     }
 }
@@ -193,7 +251,7 @@ pub fn database(model: &Validated) -> Service {
         command,
         environment,
         volumes: vec![Mount::volume(DB_VOLUME, "/var/lib/mysql")],
-        networks: vec![BACKEND.into()],
+        networks: ServiceNetworks::of(&[BACKEND]),
         healthcheck: Some(Healthcheck {
             test,
             interval: "10s".into(),
@@ -215,7 +273,7 @@ pub fn database(model: &Validated) -> Service {
 }
 
 /// The NGINX reverse proxy in front of Kimai.
-pub fn proxy(model: &Validated, tls_files: bool) -> Service {
+pub fn proxy(model: &Validated, tls_files: bool, network: &ProxyNetwork) -> Service {
     let c = &model.spec().targets.compose;
     let mut ports = vec![Port {
         target: 80,
@@ -237,9 +295,12 @@ pub fn proxy(model: &Validated, tls_files: bool) -> Service {
             "/etc/nginx/certs",
         ));
     }
+    // NGINX's master runs as root and its workers as `nginx`: KILL lets the master signal
+    // them when its channel to a worker fails (see CAPABILITIES for the kernel rule).
     let (cap_drop, cap_add, security_opt) = hardening(&[
         "CHOWN",
         "DAC_OVERRIDE",
+        "KILL",
         "NET_BIND_SERVICE",
         "SETGID",
         "SETUID",
@@ -250,7 +311,12 @@ pub fn proxy(model: &Validated, tls_files: bool) -> Service {
         depends_on: BTreeMap::from([(KIMAI.to_string(), DependsOn::healthy())]),
         ports,
         volumes,
-        networks: vec![FRONTEND.into()],
+        networks: ServiceNetworks(BTreeMap::from([(
+            FRONTEND.to_string(),
+            Attachment {
+                ipv4_address: Some(network.proxy_address.clone()),
+            },
+        )])),
         healthcheck: Some(Healthcheck {
             test: [
                 "CMD",
@@ -319,7 +385,7 @@ pub fn datadog(model: &Validated) -> Service {
             Mount::bind_ro("/proc", "/host/proc"),
             Mount::bind_ro("/sys/fs/cgroup", "/host/sys/fs/cgroup"),
         ],
-        networks: vec![FRONTEND.into()],
+        networks: ServiceNetworks::of(&[FRONTEND]),
         healthcheck: Some(Healthcheck {
             test: ["CMD", "agent", "health"]
                 .into_iter()

@@ -84,6 +84,7 @@
 
 pub mod autoscaling;
 pub mod identity;
+pub mod log_protection;
 mod note;
 pub mod secrets;
 pub mod service;
@@ -145,6 +146,10 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
         json(
             "service-update.json",
             &service::service_update(model, &service),
+        )?,
+        json(
+            "log-data-protection-policy.json",
+            &log_protection::put_data_protection_policy(&id)?,
         )?,
     ];
     let label = requests_label(ecs);

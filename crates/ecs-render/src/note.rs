@@ -323,6 +323,11 @@ fn file_facts(f: &OutputFile) -> FileFacts {
         "task-definition.json" => ("`aws ecs register-task-definition`", "ecs", ""),
         "service.json" => ("`aws ecs create-service` (once)", "ecs", ""),
         "service-update.json" => ("`aws ecs update-service` (every later change)", "ecs", ""),
+        "log-data-protection-policy.json" => (
+            "`aws logs put-data-protection-policy` (after the log group exists)",
+            "logs",
+            "",
+        ),
         "scalable-target.json" => (
             "`aws application-autoscaling register-scalable-target`",
             "scaling",

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use kimai_model::{
     fargate_size_at_least, Architecture, Diagnostics, EcsTarget, EnvValue, LaunchType, Millicores,
-    Validated, CAPABILITIES, HEALTH_HOST, HEALTH_PATH, KIMAI_PORT, PERSISTENT_DIRS,
+    Validated, CAPABILITIES, HEALTH_HOST, HEALTH_PATH, KIMAI_PORT, MIGRATE, PERSISTENT_DIRS,
     STARTUP_BUDGET_SECONDS,
 };
 use serde::Serialize;
@@ -85,6 +85,12 @@ pub struct ContainerDefinition {
     pub image: String,
     /// When true, the task stops if this container stops.
     pub essential: bool,
+    /// Arguments to the image's entrypoint.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+    /// User (and group) the container runs as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// CPU units reserved for the container.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu: Option<u32>,
@@ -499,7 +505,11 @@ pub fn task_definition(
     let kimai_cpu = need.cpu.saturating_sub(side_cpu);
     let kimai_mem = need.memory.saturating_sub(side_mem);
     let mut docker_labels = BTreeMap::new();
-    let mut depends_on = Vec::new();
+    // Kimai starts only once the migration step has succeeded (see `migrate_container`).
+    let mut depends_on = vec![ContainerDependency {
+        container_name: MIGRATE.into(),
+        condition: "SUCCESS".into(),
+    }];
     if dd.enabled {
         let (env, service, version) = model.datadog_tags();
         for (k, v) in [("env", env), ("service", service), ("version", version)] {
@@ -549,8 +559,12 @@ pub fn task_definition(
         log_configuration: Some(awslogs(id, KIMAI_CONTAINER)),
         docker_labels,
         memory: None,
+        // Apache's workers sized to the container, then the image's entrypoint.
+        command: model.kimai_command(),
+        user: None,
     };
-    let mut containers = vec![kimai];
+    let migrate = migrate_container(model, id, &kimai);
+    let mut containers = vec![kimai, migrate];
     if dd.enabled {
         containers.push(datadog_agent(model, ecs, id, &uses));
     }
@@ -603,6 +617,57 @@ pub fn task_definition(
             .into_iter()
             .map(|(key, value)| Tag { key, value })
             .collect(),
+    }
+}
+
+/// The migration step (kimai-model's `migration_command`): `kimai:install -n` under a MySQL
+/// named lock, which Kimai's container waits for with condition `SUCCESS`. Tasks starting
+/// together (first deployment, scale-out) take turns; the first of a new version migrates,
+/// the rest find nothing to do, so Kimai's own install at start never migrates concurrently.
+/// Same image, environment and secrets as Kimai (`kimai`), plugins read-only; runs as
+/// `www-data` with every capability dropped; not essential, it exits when done.
+pub fn migrate_container(
+    model: &Validated,
+    id: &Identity,
+    kimai: &ContainerDefinition,
+) -> ContainerDefinition {
+    ContainerDefinition {
+        name: MIGRATE.into(),
+        image: kimai.image.clone(),
+        essential: false,
+        command: model.migration_command(),
+        user: Some("www-data".into()),
+        environment: kimai
+            .environment
+            .iter()
+            .filter(|e| kimai_model::migration_needs_env(&e.name))
+            .cloned()
+            .collect(),
+        secrets: kimai
+            .secrets
+            .iter()
+            .filter(|e| kimai_model::migration_needs_env(&e.name))
+            .cloned()
+            .collect(),
+        mount_points: kimai
+            .mount_points
+            .iter()
+            .filter(|m| m.source_volume == volume_name("plugins"))
+            .map(|m| MountPoint {
+                read_only: true,
+                ..m.clone()
+            })
+            .collect(),
+        linux_parameters: Some(LinuxParameters {
+            capabilities: KernelCapabilities {
+                add: Vec::new(),
+                drop: vec!["ALL".into()],
+            },
+            init_process_enabled: true,
+        }),
+        readonly_root_filesystem: Some(false),
+        log_configuration: Some(awslogs(id, MIGRATE)),
+        ..ContainerDefinition::default()
     }
 }
 

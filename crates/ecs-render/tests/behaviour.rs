@@ -167,6 +167,8 @@ fn secrets_appear_only_as_value_from() {
         }
     }
     seen.sort();
+    // Kimai and its migration step read the same secrets.
+    seen.dedup();
     assert_eq!(seen, secret_vars);
     // The canary names appear in the JSON only inside `valueFrom` ARNs.
     let text = &out.file("task-definition.json").expect("file").contents;
@@ -404,6 +406,7 @@ fn scaling_files_follow_the_spec() {
         paths,
         [
             "README.md",
+            "log-data-protection-policy.json",
             "scalable-target.json",
             "scaling-policy-cpu.json",
             "service-update.json",
@@ -497,8 +500,10 @@ fn datadog_sidecar_and_labels() {
     let yaml =
         format!("{BASE}{ECS}monitoring: {{ datadog: {{ enabled: true, site: datadoghq.eu }} }}\n");
     let td = json(&rendered(&yaml), "task-definition.json");
-    let agent = &td["containerDefinitions"][1];
-    assert_eq!(agent["name"], "datadog-agent");
+    let agent = td["containerDefinitions"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "datadog-agent"))
+        .expect("the agent");
     assert_eq!(agent["essential"], false);
     assert_eq!(agent["image"], "public.ecr.aws/datadog/agent:7");
     let env = agent["environment"].as_array().expect("env");
@@ -511,7 +516,10 @@ fn datadog_sidecar_and_labels() {
     assert_eq!(agent["secrets"][0]["name"], "DD_API_KEY");
     let k = kimai(&td);
     assert_eq!(k["dockerLabels"]["com.datadoghq.tags.service"], "kimai");
-    assert_eq!(k["dependsOn"][0]["containerName"], "datadog-agent");
+    assert!(k["dependsOn"]
+        .as_array()
+        .expect("dependsOn")
+        .contains(&serde_json::json!({ "containerName": "datadog-agent", "condition": "START" })));
 }
 
 #[test]
@@ -540,4 +548,89 @@ fn rendering_twice_is_byte_identical() {
     let yaml =
         format!("{BASE}{ECS}monitoring: {{ datadog: {{ enabled: true }} }}\nscaling: {{}}\n");
     assert_eq!(rendered(&yaml), rendered(&yaml));
+}
+
+#[test]
+fn migrations_run_once_before_kimai() {
+    let yaml = format!("{BASE}{ECS}app: {{ admin_email: admin@example.com, admin_password: {{ secret: admin-password }} }}\n");
+    let td = json(&rendered(&yaml), "task-definition.json");
+    let containers = td["containerDefinitions"].as_array().expect("containers");
+    let by_name = |n: &str| {
+        containers
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap_or_else(|| panic!("container {n}"))
+    };
+    let (kimai, migrate) = (by_name("kimai"), by_name("migrate"));
+    assert_eq!(
+        kimai["dependsOn"][0],
+        serde_json::json!({ "containerName": "migrate", "condition": "SUCCESS" })
+    );
+    assert_eq!(migrate["essential"], false);
+    assert_eq!(migrate["image"], kimai["image"]);
+    assert_eq!(migrate["user"], "www-data");
+    assert_eq!(
+        migrate["linuxParameters"]["capabilities"],
+        serde_json::json!({ "drop": ["ALL"] })
+    );
+    let model = kimai_model::load(yaml.as_bytes(), kimai_model::Format::Yaml).expect("valid");
+    assert_eq!(
+        migrate["command"],
+        serde_json::json!(model.migration_command())
+    );
+    // Kimai's database settings, not the admin account's password.
+    let names = |c: &serde_json::Value, key: &str| -> Vec<String> {
+        c[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(names(migrate, "secrets").contains(&"DATABASE_URL".to_string()));
+    assert!(names(kimai, "secrets").contains(&"ADMINPASS".to_string()));
+    assert!(!names(migrate, "secrets").contains(&"ADMINPASS".to_string()));
+    assert!(names(migrate, "environment").contains(&"TRUSTED_HOSTS".to_string()));
+    // Only the plugins, read-only: the kernel the step boots is Kimai's.
+    assert_eq!(
+        migrate["mountPoints"],
+        serde_json::json!([{ "sourceVolume": "kimai-plugins", "containerPath": "/opt/kimai/var/plugins", "readOnly": true }])
+    );
+}
+
+#[test]
+fn log_group_masks_what_the_entrypoint_traces() {
+    let out = rendered(&format!("{BASE}{ECS}"));
+    let input = json(&out, "log-data-protection-policy.json");
+    let td = json(&out, "task-definition.json");
+    // The group the containers log to.
+    assert_eq!(
+        input["logGroupIdentifier"],
+        td["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"]
+    );
+    let policy: serde_json::Value =
+        serde_json::from_str(input["policyDocument"].as_str().expect("a JSON string"))
+            .expect("json");
+    let identifiers = policy["Configuration"]["CustomDataIdentifier"]
+        .as_array()
+        .expect("identifiers");
+    assert_eq!(identifiers.len(), kimai_model::LOG_MASKS.len());
+    for (i, m) in identifiers.iter().zip(kimai_model::LOG_MASKS) {
+        assert_eq!(i["Regex"], m.pattern);
+    }
+    let names: Vec<&serde_json::Value> = identifiers.iter().map(|i| &i["Name"]).collect();
+    let statements = policy["Statement"].as_array().expect("statements");
+    assert_eq!(statements.len(), 2, "one audit, one de-identify statement");
+    for s in statements {
+        assert_eq!(
+            s["DataIdentifier"]
+                .as_array()
+                .expect("ids")
+                .iter()
+                .collect::<Vec<_>>(),
+            names
+        );
+    }
+    assert!(statements[0]["Operation"]["Audit"]["FindingsDestination"].is_object());
+    assert!(statements[1]["Operation"]["Deidentify"]["MaskConfig"].is_object());
 }

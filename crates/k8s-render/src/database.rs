@@ -15,7 +15,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kimai_model::yaml::Comments;
-use kimai_model::{DatabaseEngine, DatabaseMode, StorageClass, CAPABILITIES};
+use kimai_model::{DatabaseEngine, DatabaseMode, StorageClass, ROOT_ENTRYPOINT_CAPABILITIES};
 
 use crate::deployment::{container_security, pod_spec, resources};
 use crate::env::{from_secret, plain};
@@ -105,7 +105,7 @@ fn container(id: &Identity<'_>) -> Container {
         startup_probe: Some(exec_probe(&health, 10, 5, 30)),
         readiness_probe: Some(exec_probe(&health, 10, 5, 3)),
         liveness_probe: Some(exec_probe(&health, 30, 10, 5)),
-        security_context: Some(container_security(&CAPABILITIES)),
+        security_context: Some(container_security(&ROOT_ENTRYPOINT_CAPABILITIES)),
         volume_mounts: Some(vec![VolumeMount {
             name: DATA_VOLUME.into(),
             mount_path: "/var/lib/mysql".into(),

@@ -201,6 +201,13 @@ pub fn kimai_container(id: &Identity<'_>) -> Container {
         name: KIMAI_CONTAINER.into(),
         image: Some(model.image()),
         image_pull_policy: Some("IfNotPresent".into()),
+        args: Some(
+            model
+                .kimai_command()
+                .iter()
+                .map(|a| env::escape_env(a))
+                .collect(),
+        ),
         ports: Some(vec![ContainerPort {
             name: Some(HTTP_PORT_NAME.into()),
             container_port: id.kimai_port(),
@@ -318,6 +325,7 @@ pub fn deployment(id: &Identity<'_>) -> Result<Deployment, serde_json::Error> {
                     )),
                     topology_spread_constraints: (model.max_replicas() > 1).then(|| spread(id)),
                     volumes: Some(volumes(id)),
+                    init_containers: Some(vec![crate::migrate::container(id)]),
                     ..pod_spec(vec![kimai_container(id)], Default::default())
                 }),
             },
@@ -344,7 +352,10 @@ pub fn comments(model: &Validated) -> Comments {
     if read_write_once(model) {
         add("/spec/strategy".into(), "Recreate: the ReadWriteOnce volume attaches to one node only, so a surge pod\nscheduled elsewhere would hang the rollout. Shared storage allows rolling updates.");
     } else {
-        add("/spec/strategy".into(), "Every new pod runs Kimai's migrations at start: roll out one pod at a time,\nnever below the current capacity.");
+        add(
+            "/spec/strategy".into(),
+            "One new pod at a time, never below the current capacity.",
+        );
     }
     add(
         "/spec/template/spec/automountServiceAccountToken".into(),
@@ -358,7 +369,9 @@ pub fn comments(model: &Validated) -> Comments {
         add("/spec/template/spec/topologySpreadConstraints".into(), "Spread across zones when possible, never two pods of one rollout on one node\nwhile another node is free (pod-template-hash: counted per ReplicaSet; nodes whose\ntaints the pod does not tolerate are not counted).");
     }
     add("/spec/template/spec/containers".into(), "Kimai's env: plain values have every `$` doubled: the kubelet expands `$(VAR)` and `$$`,\nso they arrive byte-exact. DATABASE_URL alone expands $(DB_PASSWORD_URLENCODED),\nwhich is why that variable comes right before it.");
-    add(format!("{c0}/resources"), "Memory limit equals the request (PHP's memory_limit is 512M; less is OOM-killed).\nNo CPU limit: throttling makes PHP requests slow without protecting neighbours.");
+    add("/spec/template/spec/initContainers".into(), "Migrations once per version: `kimai:install -n` under a MySQL named lock, before\nKimai starts. Pods starting together wait for the lock, then find nothing to do, so\nKimai's own install at start never migrates concurrently. Runs as www-data, no capabilities.");
+    let w = model.workers();
+    add(format!("{c0}/resources"), &format!("Memory limit equals the request. The args cap Apache at {} workers (prefork: one process\nper request) before the image's entrypoint runs: one request at memory_limit ({}M) and the\nrest at an average request's size fit beside opcache, so a burst queues instead of OOM-killing\nthe pod. No CPU limit: throttling makes PHP requests slow without protecting neighbours.", w.max, w.memory_limit_mib));
     add(format!("{c0}/startupProbe"), "No unauthenticated health endpoint exists: the login page proves Apache, PHP\nand the database. Host: localhost passes TRUSTED_HOSTS (the kubelet would send\nthe pod IP). First start runs migrations: up to 30 x 10 s before liveness counts.");
     add(
         format!("{c0}/livenessProbe"),

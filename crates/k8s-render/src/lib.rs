@@ -108,6 +108,7 @@ pub mod hpa;
 pub mod ingress;
 pub mod kustomization;
 pub mod labels;
+pub mod migrate;
 pub mod monitoring;
 pub mod namespace;
 pub mod networkpolicy;

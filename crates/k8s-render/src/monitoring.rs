@@ -29,14 +29,15 @@ pub fn tag_labels(model: &Validated) -> BTreeMap<String, String> {
     ])
 }
 
-/// One entry of an Autodiscovery logs annotation.
+/// One entry of an Autodiscovery logs annotation (containers without masks).
 #[derive(Debug, Serialize)]
 struct LogConfig<'a> {
     source: &'a str,
     service: &'a str,
 }
 
-/// Pod annotations: `ad.datadoghq.com/kimai.logs` tells the agent to collect Kimai's logs.
+/// Pod annotations: `ad.datadoghq.com/kimai.logs` tells the agent to collect Kimai's logs,
+/// with the masks for the secrets the image's entrypoint traces (`kimai_model::LOG_MASKS`).
 pub fn pod_annotations(model: &Validated) -> Result<BTreeMap<String, String>, serde_json::Error> {
     logs_annotation(model, KIMAI_CONTAINER, "kimai")
 }
@@ -49,7 +50,12 @@ pub fn logs_annotation(
     source: &str,
 ) -> Result<BTreeMap<String, String>, serde_json::Error> {
     let (_, service, _) = model.datadog_tags();
-    let logs = serde_json::to_string(&[LogConfig { source, service }])?;
+    // Kimai's container gets the masks for the secrets its entrypoint traces.
+    let logs = if container == KIMAI_CONTAINER {
+        kimai_model::datadog_log_config(service)
+    } else {
+        serde_json::to_string(&[LogConfig { source, service }])?
+    };
     Ok(BTreeMap::from([(
         format!("ad.datadoghq.com/{container}.logs"),
         logs,

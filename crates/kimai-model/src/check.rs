@@ -1,6 +1,6 @@
 //! Small syntactic checks shared by the validation rules. Each returns `true` when valid.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// DNS-1123 label starting with a letter (also a valid DNS-1035 name): `[a-z]([-a-z0-9]*[a-z0-9])?`.
 pub fn dns_label(s: &str, max: usize) -> bool {
@@ -48,6 +48,22 @@ pub fn ip_or_cidr(s: &str) -> bool {
             _ => false,
         },
     }
+}
+
+/// An IPv4 network in CIDR notation with host bits zero and a prefix length in `prefixes`:
+/// the network address and the prefix length.
+pub fn ipv4_network(s: &str, prefixes: std::ops::RangeInclusive<u8>) -> Option<(Ipv4Addr, u8)> {
+    let (ip, bits) = s.split_once('/')?;
+    let ip: Ipv4Addr = ip.parse().ok()?;
+    if bits.starts_with('+') {
+        return None;
+    }
+    let bits: u8 = bits.parse().ok()?;
+    if !prefixes.contains(&bits) || bits > 32 {
+        return None;
+    }
+    let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+    (u32::from(ip) & !mask == 0).then_some((ip, bits))
 }
 
 /// An image tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
@@ -200,6 +216,15 @@ mod tests {
         assert!(ip_or_cidr("10.0.0.0/8"));
         assert!(ip_or_cidr("fd00::/8"));
         assert!(!ip_or_cidr("10.0.0.0/33"));
+        assert_eq!(
+            ipv4_network("172.16.9.0/24", 16..=26),
+            Some(("172.16.9.0".parse().unwrap(), 24))
+        );
+        assert_eq!(ipv4_network("172.16.9.1/24", 16..=26), None);
+        assert_eq!(ipv4_network("172.16.0.0/12", 16..=26), None);
+        assert_eq!(ipv4_network("172.16.9.0/27", 16..=26), None);
+        assert_eq!(ipv4_network("fd00::/64", 16..=26), None);
+        assert_eq!(ipv4_network("172.16.9.0/+24", 16..=26), None);
         assert!(image_repository("kimai/kimai2"));
         assert!(image_repository("registry.example.com:5000/team/kimai"));
         assert!(!image_repository("Kimai/kimai2"));

@@ -36,8 +36,25 @@ pub const PERSISTENT_DIRS: [(&str, &str); 3] = [
 ];
 /// Where `local.yaml` is mounted.
 pub const LOCAL_YAML_PATH: &str = "/opt/kimai/config/packages/local.yaml";
-/// Linux capabilities the image's root entrypoint needs (chown, user switch); all others dropped.
-pub const CAPABILITIES: [&str; 5] = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
+/// Linux capabilities the image needs; all others dropped. The root entrypoint chowns `var/`
+/// and switches Apache's workers to `www-data` (CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID).
+/// KILL: Apache's parent keeps running as root and signals its `www-data` children (graceful
+/// stop on SIGWINCH, restart, shutdown); the kernel lets a process signal another uid only when
+/// their real or effective uids match or it holds CAP_KILL, so without it the children never
+/// see the stop signal and every stop waits for SIGKILL. Pod Security "baseline" allows KILL.
+pub const CAPABILITIES: [&str; 6] = [
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "KILL",
+    "SETGID",
+    "SETUID",
+];
+/// Capabilities of an image whose root entrypoint fixes ownership and then `exec`s its server
+/// as another user (the MySQL/MariaDB images, through `gosu`): no root parent stays behind to
+/// signal it, so no KILL.
+pub const ROOT_ENTRYPOINT_CAPABILITIES: [&str; 5] =
+    ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
 
 /// The address ranges a VPC uses when the spec names none (`aws.vpc_cidrs`): RFC 1918.
 pub const DEFAULT_VPC_CIDRS: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
@@ -327,6 +344,14 @@ impl Validated {
         }
         for (k, v) in &app.env {
             env.push((k.clone(), EnvValue::Plain(v.clone())));
+        }
+        // Sized with Apache's workers to fit the container (see `Validated::workers`).
+        let workers = self.workers();
+        if !workers.memory_limit_from_spec {
+            env.push((
+                "memory_limit".into(),
+                EnvValue::Plain(format!("{}M", workers.memory_limit_mib)),
+            ));
         }
         env.sort_by(|a, b| a.0.cmp(&b.0));
         env

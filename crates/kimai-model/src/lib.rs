@@ -29,13 +29,18 @@ mod derive;
 mod diag;
 pub mod environments;
 mod load;
+mod logs;
+mod migrate;
 pub mod names;
 mod quantity;
 mod secret;
 mod spec;
 mod validate;
+mod workers;
 pub mod yaml;
 
+pub use check::ipv4_network;
+pub use derive::ROOT_ENTRYPOINT_CAPABILITIES;
 pub use derive::{
     url_encode, DatabaseUrl, EnvValue, Replicas, CAPABILITIES, DEFAULT_VPC_CIDRS,
     DEREGISTRATION_DELAY_SECONDS, HEALTH_HOST, HEALTH_PATH, KIMAI_PORT, LOCAL_YAML_PATH,
@@ -44,6 +49,10 @@ pub use derive::{
 pub use diag::{Diagnostic, Diagnostics, Notice};
 pub use environments::{environments_schema, is_multi_environment, load_all};
 pub use load::{load, parse, Format};
+pub use logs::{datadog_log_config, LogMask, LOG_MASKS};
+pub use migrate::{
+    migration_needs_env, KIMAI_CONSOLE, MIGRATE, MIGRATION_LOCK_TIMEOUT_SECONDS, MIGRATION_SCRIPT,
+};
 pub use names::Names;
 pub use quantity::{Bytes, Millicores};
 pub use secret::{secret_name_problem, SecretRef};
@@ -51,6 +60,10 @@ pub use spec::*;
 pub use validate::{
     fargate_pairs_hint, fargate_size_at_least, is_fargate_size, secret_refs, validate, Target,
     Validated, FARGATE_SIZES, RESERVED_ENV,
+};
+pub use workers::{
+    php_size_mib, Workers, APACHE_WORKERS_CONF, AVERAGE_WORKER_MIB, BASE_MIB, FIXED_MIB,
+    OPCACHE_MIB,
 };
 
 /// The JSON Schema of the spec file (draft 2020-12), generated from [`Spec`].

@@ -128,7 +128,9 @@ pub struct App {
     pub timezone: String,
     /// `TRUSTED_PROXIES`: IPs/CIDRs of the proxy or load balancer in front of Kimai.
     /// Empty means `127.0.0.1,REMOTE_ADDR`: trust the direct peer, which every target
-    /// restricts to the proxy or load balancer by network policy.
+    /// restricts to the proxy or load balancer by network policy. On Compose, Kimai trusts
+    /// only the NGINX proxy's fixed address, and these are the load balancer's addresses
+    /// NGINX believes `X-Forwarded-*` from in TLS mode `acm` (empty: the private IPv4 ranges).
     pub trusted_proxies: Vec<String>,
     /// Outgoing mail; absent means Kimai sends no mail.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -527,6 +529,12 @@ pub struct ComposeTarget {
     pub https_port: u16,
     /// NGINX image of the reverse proxy.
     pub proxy_image: String,
+    /// IPv4 subnet of the proxy network (`frontend`), `/16` to `/26`, host bits zero. Kimai
+    /// trusts `X-Forwarded-*` only from the proxy's fixed address in it (its second address).
+    /// Unset: `172.16.N.0/24`, N derived from the project name, outside Docker's default pools.
+    /// Set it when that range is in use on the host's network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_subnet: Option<String>,
 }
 
 impl Default for ComposeTarget {
@@ -535,6 +543,7 @@ impl Default for ComposeTarget {
             http_port: 80,
             https_port: 443,
             proxy_image: "nginx:1.28-alpine".into(),
+            proxy_subnet: None,
         }
     }
 }

@@ -136,6 +136,12 @@ pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
     let mut d = Diagnostics::default();
     check_identity(&spec, &mut d);
     let (app_cpu, app_memory) = check_app(&spec, &mut d);
+    if let Some(memory) = app_memory {
+        let limit = spec.app.env.get("memory_limit").map(String::as_str);
+        if let Err((path, message, hint)) = crate::workers::check(limit, memory) {
+            d.error_hint(path, message, hint);
+        }
+    }
     let (db_cpu, db_memory, db_version) = check_database(&spec.database, &mut d);
     let (storage_size, db_storage_size) = check_storage(&spec.storage, &mut d);
     check_ingress(&spec.ingress, &mut d);
@@ -824,6 +830,15 @@ fn check_targets(spec: &Spec, d: &mut Diagnostics) {
             format!("`{}` is not a pinned image reference", c.proxy_image),
             "write repository and tag, such as `nginx:1.28-alpine`",
         );
+    }
+    if let Some(subnet) = &c.proxy_subnet {
+        if check::ipv4_network(subnet, 16..=26).is_none() {
+            d.error_hint(
+                "targets.compose.proxy_subnet",
+                format!("`{subnet}` is not an IPv4 network from /16 to /26 with its host bits zero"),
+                "write a network address such as `172.16.40.0/24`, in a range the host's network does not use",
+            );
+        }
     }
     let k = &spec.targets.kubernetes;
     if !k.namespace.is_empty() && !check::dns_label(&k.namespace, 63) {

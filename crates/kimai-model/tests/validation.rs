@@ -344,3 +344,45 @@ fn per_target_requirements() {
         ["database.mode", "storage.class"]
     );
 }
+
+#[test]
+fn compose_proxy_subnet() {
+    check(
+        &with("targets: { compose: { proxy_subnet: 172.16.40.0/24 } }\n"),
+        &[],
+    );
+    check(
+        &with("targets: { compose: { proxy_subnet: 10.20.0.0/16 } }\n"),
+        &[],
+    );
+    for bad in [
+        "172.16.40.1/24",
+        "172.16.0.0/12",
+        "172.16.40.0/27",
+        "fd00::/64",
+        "x",
+    ] {
+        check(
+            &with(&format!("targets: {{ compose: {{ proxy_subnet: \"{bad}\" }} }}\n")),
+            &[&format!(
+                "targets.compose.proxy_subnet: `{bad}` is not an IPv4 network from /16 to /26 with its host bits zero"
+            )],
+        );
+    }
+}
+
+#[test]
+fn memory_limit_must_fit_the_container() {
+    check(
+        &with("app: { memory: 1Gi, env: { memory_limit: 704M } }\n"),
+        &[],
+    );
+    check(
+        &with("app: { memory: 1Gi, env: { memory_limit: 768M } }\n"),
+        &["app.env.memory_limit: one request at memory_limit 768M does not fit a 1024Mi container beside opcache (256Mi) and Apache (64Mi)"],
+    );
+    check(
+        &with("app: { env: { memory_limit: \"-1\" } }\n"),
+        &["app.env.memory_limit: `-1` is not a size Apache's workers can be counted with"],
+    );
+}
