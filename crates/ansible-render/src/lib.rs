@@ -38,6 +38,7 @@
 //! another renderer; compose-render's output arrives as data. It does no I/O and never sees a
 //! secret value: the vault holds them, Ansible fills them in on the host.
 
+mod docker;
 mod jinja;
 mod playbook;
 mod project;
@@ -52,10 +53,15 @@ use kimai_model::{
 
 pub use jinja::{env_template, env_value_expr, literal, DOTENV_ESCAPE, URL_ENCODE};
 pub use playbook::*;
-pub use site::{
-    restart_handler, BACKUP_SCRIPT, CERTS_DIR, CERT_CHAIN, CERT_KEY, DOCKER_TAG, FILES_TAG,
+pub use docker::{
+    COMPOSE_MIN, DISTRIBUTION_PACKAGES, DOCKER_PACKAGES, DOCKER_TAG, ENGINE_MIN, START_TAG,
+    SUPPORTED_ARCHITECTURES, SUPPORTED_RELEASES,
 };
-pub use vars::{DOCKER_PACKAGES, GROUP};
+pub use project::stored_path;
+pub use site::{
+    restart_handler, BACKUP_PING_FILE, BACKUP_SCRIPT, CERTS_DIR, CERT_CHAIN, CERT_KEY, FILES_TAG,
+};
+pub use vars::{GROUP, LOCAL_INVENTORY};
 
 /// The compose project the playbook deploys: compose-render's files, `.env` bindings and
 /// notices, passed in as data.
@@ -176,6 +182,7 @@ pub fn render(
     let mut files = vec![
         OutputFile::new("site.yml", site_yml),
         OutputFile::new("inventory.yml", vars::inventory(model)?),
+        OutputFile::new(LOCAL_INVENTORY, vars::local_inventory(model)?),
         OutputFile::new("requirements.yml", vars::requirements(options)?),
         OutputFile::new(
             "group_vars/all/main.yml",
@@ -190,7 +197,7 @@ pub fn render(
             jinja::env_template(&env_header, &project.bindings),
         ),
         OutputFile::new(
-            format!("files/compose/{}", project.compose.path),
+            format!("files/{}", stored_path(&project.compose.path)),
             project.compose.contents.clone(),
         ),
         OutputFile::new(
@@ -200,7 +207,7 @@ pub fn render(
     ];
     for (f, _) in &project.mounted {
         files.push(OutputFile {
-            path: format!("files/compose/{}", f.path),
+            path: format!("files/{}", stored_path(&f.path)),
             contents: f.contents.clone(),
             private: f.private,
         });
@@ -299,6 +306,7 @@ fn backup_script(model: &Validated, plan: &BackupPlan, options: &Options) -> Res
             database => spec.database.name,
             dirs => kimai_model::PERSISTENT_DIRS.iter().map(|(suffix, _)| *suffix).collect::<Vec<_>>(),
             aws_cli_image => options.aws_cli_image,
+            ping_file => BACKUP_PING_FILE,
         },
     )
 }
