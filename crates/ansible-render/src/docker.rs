@@ -172,8 +172,9 @@ const UNCHANGED: &str = "Nothing was changed.";
 
 /// The checks, then the installation.
 pub fn tasks() -> Vec<Task> {
-    let distro = "{{ ansible_facts['distribution'] | lower }}";
-    let repo_url = format!("{{{{ kimai_docker_apt_url }}}}/{distro}");
+    // Docker's repository for this distribution, as a Jinja expression and as text.
+    let repo_expr = "kimai_docker_apt_url ~ '/' ~ (ansible_facts['distribution'] | lower)";
+    let repo_url = format!("{{{{ {repo_expr} }}}}");
     let mut probe = vec![
         "dpkg-query".to_string(),
         "--show".into(),
@@ -209,7 +210,7 @@ pub fn tasks() -> Vec<Task> {
             Action::Find(Find {
                 paths: vec!["/etc/apt".into(), "/etc/apt/sources.list.d".into()],
                 patterns: vec!["sources.list".into(), "*.list".into(), "*.sources".into()],
-                contains: format!("[^#]*{{{{ '{repo_url}' | regex_escape }}}}"),
+                contains: format!("[^#]*{{{{ ({repo_expr}) | regex_escape }}}}"),
             }),
         )
         .register(REPO_DEFS)

@@ -142,6 +142,12 @@ fn play(model: &Validated, project: &project::Project, backup: bool) -> Play {
         backup,
         project,
         project_name: format!("{}-{}", model.name(), model.environment()),
+        admin_password_var: model
+            .spec()
+            .app
+            .admin_password
+            .as_ref()
+            .map(|s| s.vault_var()),
     };
     site::play(model, &parts)
 }

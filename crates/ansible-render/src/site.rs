@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use kimai_model::{Validated, ADMIN_PASSWORD_LENGTH, ADMIN_PASSWORD_VAR};
+use kimai_model::{Validated, ADMIN_PASSWORD_LENGTH};
 use serde_json::Value;
 
 use crate::docker::{self, DOCKER_TAG, ENGINE_VERSION, START_TAG};
@@ -53,6 +53,8 @@ pub struct Parts<'a> {
     pub project: &'a Project<'a>,
     /// `<name>-<environment>`: names the backup's cron file.
     pub project_name: String,
+    /// The vault variable of `app.admin_password`, when the spec sets one.
+    pub admin_password_var: Option<String>,
 }
 
 /// The play.
@@ -191,12 +193,7 @@ fn files(parts: &Parts) -> Vec<Task> {
     // Values Kimai itself constrains, checked before they reach .env (Kimai would refuse them
     // at start, after the containers were created).
     let (min, max) = ADMIN_PASSWORD_LENGTH;
-    for b in project
-        .bindings
-        .iter()
-        .filter(|b| b.var == ADMIN_PASSWORD_VAR)
-    {
-        let v = b.secret.vault_var();
+    if let Some(v) = &parts.admin_password_var {
         tasks.push(file_task(
             format!("Check {v} has {min} to {max} characters"),
             Action::Assert(Assert {
@@ -204,7 +201,7 @@ fn files(parts: &Parts) -> Vec<Task> {
                     "{v} | string | length >= {min} and {v} | string | length <= {max}"
                 )],
                 fail_msg: format!(
-                    "{v} ({ADMIN_PASSWORD_VAR}, the admin user's password) must have {min} to {max} characters, as Kimai requires; it has {{{{ {v} | string | length }}}}"
+                    "{v} (app.admin_password, the password of Kimai's admin user) must have {min} to {max} characters, as Kimai requires; it has {{{{ {v} | string | length }}}}"
                 ),
                 quiet: true,
             }),
@@ -272,6 +269,9 @@ fn files(parts: &Parts) -> Vec<Task> {
     tasks
 }
 
+/// The certificates are checked on the host unless check mode only pretended to copy them.
+const CERTS_ARRIVE: &str = "not ansible_check_mode or kimai_certs_dir | length == 0";
+
 fn start(parts: &Parts) -> Vec<Task> {
     let mut tasks = Vec::new();
     if parts.tls_files {
@@ -284,6 +284,7 @@ fn start(parts: &Parts) -> Vec<Task> {
                     path: at(&format!("{CERTS_DIR}/{{{{ item }}}}")),
                 }),
             )
+            .when(CERTS_ARRIVE)
         });
         tasks.push(docker_task(
             "Check the TLS certificate files are on the host",
@@ -294,7 +295,7 @@ fn start(parts: &Parts) -> Vec<Task> {
                 ),
                 quiet: true,
             }),
-        ));
+        ).when(CERTS_ARRIVE));
     }
     tasks.push(
         docker_task(

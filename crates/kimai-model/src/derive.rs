@@ -36,8 +36,6 @@ pub const PERSISTENT_DIRS: [(&str, &str); 3] = [
 ];
 /// Where `local.yaml` is mounted.
 pub const LOCAL_YAML_PATH: &str = "/opt/kimai/config/packages/local.yaml";
-/// The variable carrying the `admin` user's password.
-pub const ADMIN_PASSWORD_VAR: &str = "ADMINPASS";
 /// Characters Kimai accepts in a password (`ADMINPASS` included), both ends inclusive.
 pub const ADMIN_PASSWORD_LENGTH: (usize, usize) = (8, 60);
 /// Linux capabilities the image's root entrypoint needs (chown, user switch); all others dropped.
@@ -300,7 +298,7 @@ impl Validated {
             env.push(("ADMINMAIL".into(), EnvValue::Plain(mail.clone())));
         }
         if let Some(pass) = &app.admin_password {
-            env.push((ADMIN_PASSWORD_VAR.into(), EnvValue::Secret(pass.clone())));
+            env.push(("ADMINPASS".into(), EnvValue::Secret(pass.clone())));
         }
         if let Some(m) = &app.mailer {
             env.push(("MAILER_FROM".into(), EnvValue::Plain(m.from.clone())));
