@@ -88,10 +88,14 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 class Host:
     """A fresh root file system with /proc mounted; removed on exit."""
 
-    def __init__(self, tarball, work, name):
+    def __init__(self, tarball, work, name, debs):
         self.root = work / f"host-{name}"
         self.root.mkdir()
         subprocess.run(["tar", "-C", self.root, "-xzf", tarball], check=True)
+        # Downloaded .debs are kept between runs (apt's own cache, shared by every host).
+        (debs / "partial").mkdir(parents=True, exist_ok=True)
+        self.mounts = [self.root / "var/cache/apt/archives", self.root / "proc"]
+        subprocess.run(["mount", "--bind", debs, self.mounts[0]], check=True)
         shutil.copy("/etc/resolv.conf", self.root / "etc/resolv.conf")
         # As in every chroot and container image: package scripts must not start services.
         policy = self.root / "usr/sbin/policy-rc.d"
@@ -100,7 +104,11 @@ class Host:
         subprocess.run(["mount", "-t", "proc", "proc", self.root / "proc"], check=True)
 
     def close(self):
-        subprocess.run(["umount", self.root / "proc"], check=False)
+        for m in self.mounts:
+            subprocess.run(["umount", m], check=False)
+        still = [str(m) for m in self.mounts if os.path.ismount(m)]
+        if still:  # never delete through a mount point
+            sys.exit(f"cannot unmount {', '.join(still)}; left {self.root} in place")
         shutil.rmtree(self.root, ignore_errors=True)
 
     def sh(self, *cmd):
@@ -338,14 +346,19 @@ def main():
     try:
         for name in only:
             print(f"--- {name}", flush=True)
-            host = Host(tarball, work, name)
+            host = Host(tarball, work, name, a.cache / "apt-archives")
             try:
                 scenarios[name](host)
             finally:
                 host.close()
     finally:
         server.shutdown()
-        shutil.rmtree(work, ignore_errors=True)
+        mounted = [l.split()[1] for l in Path("/proc/mounts").read_text().splitlines()
+                   if l.split()[1].startswith(str(work) + "/")]
+        if mounted:
+            print(f"still mounted, {work} left in place: {', '.join(mounted)}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     print(f"ansible host: {len(failures)} failed" + (": " + "; ".join(failures) if failures else ""))
     return 1 if failures else 0
 

@@ -109,6 +109,8 @@ pub fn play_vars() -> Vec<(&'static str, String)> {
         ),
         (ENGINE_VERSION, version_of(VERSIONS, 0)),
         ("kimai_compose_version", version_of(VERSIONS, 1)),
+        ("kimai_engine_installed", version_of(VERSIONS_INSTALLED, 0)),
+        ("kimai_compose_installed", version_of(VERSIONS_INSTALLED, 1)),
         ("kimai_docker_current", format!("{{{{ {current} }}}}")),
         (
             "kimai_docker_distribution_found",
@@ -312,20 +314,16 @@ pub fn tasks() -> Vec<Task> {
         read_versions("Read the installed Docker Engine and Compose versions", VERSIONS_INSTALLED)
             .when(format!("{INSTALLED} is changed"))
             .when("not ansible_check_mode"),
-        {
-            let (engine, compose) = (version_of(VERSIONS_INSTALLED, 0), version_of(VERSIONS_INSTALLED, 1));
-            let expr = |t: &str| t.trim_start_matches("{{ ").trim_end_matches(" }}").to_string();
-            assert(
-                "Check the installed Docker Engine and Compose versions",
-                vec![
-                    at_least(&format!("({})", expr(&engine)), ENGINE_MIN),
-                    at_least(&format!("({})", expr(&compose)), COMPOSE_MIN),
-                ],
-                &format!("The packages installed Docker Engine {engine} and Docker Compose {compose}; the compose project needs Engine {ENGINE_MIN} or newer and Compose {COMPOSE_MIN} or newer. {{{{ 'This release has no new enough distribution packages: use kimai_docker_source: docker.' if kimai_docker_source == 'distribution' else 'The repository at kimai_docker_apt_url serves old packages.' }}}}"),
-            )
-            .when(format!("{INSTALLED} is changed"))
-            .when("not ansible_check_mode")
-        },
+        assert(
+            "Check the installed Docker Engine and Compose versions",
+            vec![
+                at_least("kimai_engine_installed", ENGINE_MIN),
+                at_least("kimai_compose_installed", COMPOSE_MIN),
+            ],
+            &format!("The packages installed Docker Engine {{{{ kimai_engine_installed or 'none' }}}} and Docker Compose {{{{ kimai_compose_installed or 'none' }}}}; the compose project needs Engine {ENGINE_MIN} or newer and Compose {COMPOSE_MIN} or newer. {{{{ 'This release has no new enough distribution packages: use kimai_docker_source: docker.' if kimai_docker_source == 'distribution' else 'The repository at kimai_docker_apt_url serves old packages.' }}}}"),
+        )
+        .when(format!("{INSTALLED} is changed"))
+        .when("not ansible_check_mode"),
         docker_task(
             "Start Docker and enable it at boot",
             Action::Service(ServiceArgs {

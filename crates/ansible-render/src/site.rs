@@ -84,7 +84,9 @@ pub fn play(model: &Validated, parts: &Parts) -> Play {
                 }),
             )
             .when(START_RUNS)
-            .when(docker::unless_check_mode_lacks(&format!("{ENGINE_VERSION} | length > 0")))
+            .when(docker::unless_check_mode_lacks(&format!(
+                "{ENGINE_VERSION} | length > 0"
+            )))
             .tag(DOCKER_TAG)
             .tag(START_TAG)
         })
@@ -286,31 +288,36 @@ fn start(parts: &Parts) -> Vec<Task> {
             )
             .when(CERTS_ARRIVE)
         });
-        tasks.push(docker_task(
-            "Check the TLS certificate files are on the host",
-            Action::Assert(Assert {
-                that: vec!["kimai_certs.results | map(attribute='stat.exists') | min".into()],
-                fail_msg: format!(
+        tasks.push(
+            docker_task(
+                "Check the TLS certificate files are on the host",
+                Action::Assert(Assert {
+                    that: vec!["kimai_certs.results | map(attribute='stat.exists') | min".into()],
+                    fail_msg: format!(
                     "put {CERT_CHAIN} and {CERT_KEY} in {DIR}/{CERTS_DIR}/ or set kimai_certs_dir"
                 ),
-                quiet: true,
-            }),
-        ).when(CERTS_ARRIVE));
+                    quiet: true,
+                }),
+            )
+            .when(CERTS_ARRIVE),
+        );
     }
     tasks.push(
         docker_task(
-        "Start Kimai with Docker Compose",
-        Action::Compose(Compose {
-            project_src: DIR.into(),
-            state: "present".into(),
-            services: Vec::new(),
-            remove_orphans: Some(true),
-            wait: Some(true),
-            wait_timeout: Some("{{ kimai_compose_wait_timeout }}".into()),
-        }),
+            "Start Kimai with Docker Compose",
+            Action::Compose(Compose {
+                project_src: DIR.into(),
+                state: "present".into(),
+                services: Vec::new(),
+                remove_orphans: Some(true),
+                wait: Some(true),
+                wait_timeout: Some("{{ kimai_compose_wait_timeout }}".into()),
+            }),
         )
         .tag(START_TAG)
-        .when(docker::unless_check_mode_lacks(&format!("{ENGINE_VERSION} | length > 0"))),
+        .when(docker::unless_check_mode_lacks(&format!(
+            "{ENGINE_VERSION} | length > 0"
+        ))),
     );
     if parts.backup {
         // cron runs the job; curl pings the health-check URL. The host check at the start
@@ -329,18 +336,18 @@ fn start(parts: &Parts) -> Vec<Task> {
         );
         tasks.push(
             docker_task(
-            "Schedule the database and volume backup",
-            Action::Cron(Cron {
-                name: format!("{} backup", parts.project_name),
-                cron_file: format!("{}-backup", parts.project_name),
-                user: "root".into(),
-                minute: "{{ kimai_backup_minute }}".into(),
-                hour: "{{ kimai_backup_hour }}".into(),
-                day: "{{ kimai_backup_day }}".into(),
-                month: "{{ kimai_backup_month }}".into(),
-                weekday: "{{ kimai_backup_weekday }}".into(),
-                job: format!("{} >> /var/log/kimai-backup.log 2>&1", at(BACKUP_SCRIPT)),
-            }),
+                "Schedule the database and volume backup",
+                Action::Cron(Cron {
+                    name: format!("{} backup", parts.project_name),
+                    cron_file: format!("{}-backup", parts.project_name),
+                    user: "root".into(),
+                    minute: "{{ kimai_backup_minute }}".into(),
+                    hour: "{{ kimai_backup_hour }}".into(),
+                    day: "{{ kimai_backup_day }}".into(),
+                    month: "{{ kimai_backup_month }}".into(),
+                    weekday: "{{ kimai_backup_weekday }}".into(),
+                    job: format!("{} >> /var/log/kimai-backup.log 2>&1", at(BACKUP_SCRIPT)),
+                }),
             )
             .when(docker::unless_check_mode_lacks(&format!(
                 "'cron' in {}",

@@ -251,8 +251,8 @@ pub fn main_vars(
     add(
         "kimai_docker_replace_distribution",
         "A host with the distribution's docker.io that is too old stops the play before any\n\
-         change. true: replace it with Docker's packages (apt removes docker.io and with it\n\
-         the containers it runs; Compose starts Kimai again).",
+         change. true: replace it with Docker's packages (removing docker.io stops the\n\
+         containers it runs; the play's Compose start brings Kimai back).",
     );
     add(
         "kimai_supported_releases",
@@ -324,7 +324,8 @@ pub fn vault_example(model: &Validated, project: &Project) -> Result<String, Err
     Ok(document(&to_yaml(&vars, "", &c)?, &header))
 }
 
-/// A YAML document: header comments, the `---` marker, then the body.
+/// A YAML document: header comments, the `---` marker, then the body, its long lines folded
+/// ([`fold_long_lines`]).
 pub fn document(body: &str, header: &str) -> String {
     let mut out = String::new();
     for line in header.lines() {
@@ -337,6 +338,123 @@ pub fn document(body: &str, header: &str) -> String {
         }
     }
     out.push_str("---\n");
-    out.push_str(body);
+    out.push_str(&fold_long_lines(body, LINE_WIDTH));
     out
+}
+
+/// The longest line written: ansible-lint's yaml rule allows 160 characters.
+pub const LINE_WIDTH: usize = 150;
+
+/// `yaml` with every line longer than `width` that ends in a double-quoted scalar broken at
+/// spaces onto indented continuation lines. YAML folds each such line break back into the
+/// one space it replaced (leading indentation is not content), so the document reads back
+/// identical. Only single spaces between two other characters are used, never one after a
+/// backslash; a line with no such space stays as it is.
+pub fn fold_long_lines(yaml: &str, width: usize) -> String {
+    let mut out = String::with_capacity(yaml.len());
+    for line in yaml.split_inclusive('\n') {
+        let (text, newline) = match line.strip_suffix('\n') {
+            Some(t) => (t, "\n"),
+            None => (line, ""),
+        };
+        match fold_line(text, width) {
+            Some(folded) => out.push_str(&folded),
+            None => out.push_str(text),
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+fn fold_line(line: &str, width: usize) -> Option<String> {
+    if line.chars().count() <= width || !line.ends_with('"') {
+        return None;
+    }
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    // Where the scalar starts: after `- ` items and after `key: `.
+    let mut start = indent;
+    let mut r = rest;
+    while let Some(after) = r.strip_prefix("- ") {
+        start += 2;
+        r = after;
+    }
+    if !r.starts_with('"') {
+        let colon = r.find(": \"")?;
+        start += colon + 2;
+    }
+    if !line[start..].starts_with('"') || line.len() - start < 2 {
+        return None;
+    }
+    let bytes = line.as_bytes();
+    // Byte offsets of the spaces a break may replace, inside the quotes.
+    let breaks: Vec<usize> = (start + 1..line.len() - 1)
+        .filter(|&i| {
+            bytes[i] == b' '
+                && bytes[i - 1] != b' '
+                && bytes[i - 1] != b'\\'
+                && bytes[i + 1] != b' '
+        })
+        .collect();
+    if breaks.is_empty() {
+        return None;
+    }
+    let pad = " ".repeat(indent + 2);
+    let mut out = String::new();
+    let mut line_start = 0; // byte offset in `line` where the current output line's text starts
+    let mut prefix_len = 0; // characters of indentation already on the current output line
+    let mut last_fit: Option<usize> = None;
+    for &b in &breaks {
+        let len = prefix_len + line[line_start..b].chars().count();
+        if len > width {
+            if let Some(cut) = last_fit {
+                out.push_str(&line[line_start..cut]);
+                out.push('\n');
+                out.push_str(&pad);
+                line_start = cut + 1;
+                prefix_len = pad.len();
+                last_fit = (prefix_len + line[line_start..b].chars().count() <= width).then_some(b);
+                continue;
+            }
+        }
+        if len <= width {
+            last_fit = Some(b);
+        }
+    }
+    if let Some(cut) = last_fit {
+        if prefix_len + line[line_start..].chars().count() > width {
+            out.push_str(&line[line_start..cut]);
+            out.push('\n');
+            out.push_str(&pad);
+            line_start = cut + 1;
+        }
+    }
+    out.push_str(&line[line_start..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_lines_read_back_identical() {
+        let long = "word ".repeat(60);
+        let texts = [
+            format!("{long}end"),
+            format!("{{{{ a | b }}}} {long} x  y \\ z\"q\" \\  end"),
+            "x".repeat(300),
+        ];
+        for t in &texts {
+            let doc = serde_json::json!({ "tasks": [{ "name": t, "when": [t] }], "k": t });
+            let yaml =
+                kimai_model::yaml::to_yaml(&doc, "", &kimai_model::yaml::Comments::new()).unwrap();
+            let folded = fold_long_lines(&yaml, 80);
+            let back: serde_json::Value = serde_yaml::from_str(&folded).unwrap();
+            assert_eq!(back, doc, "{folded}");
+            if t.contains(' ') {
+                assert!(folded.lines().all(|l| l.chars().count() <= 80), "{folded}");
+            }
+        }
+    }
 }

@@ -34,11 +34,11 @@ mod spec;
 mod validate;
 pub mod yaml;
 
+pub use derive::ADMIN_PASSWORD_LENGTH;
 pub use derive::{
     url_encode, DatabaseUrl, EnvValue, Replicas, CAPABILITIES, HEALTH_HOST, HEALTH_PATH,
     KIMAI_PORT, LOCAL_YAML_PATH, PERSISTENT_DIRS, PRIVATE_IPV4_HOSTS, STARTUP_BUDGET_SECONDS,
 };
-pub use derive::ADMIN_PASSWORD_LENGTH;
 pub use diag::{Diagnostic, Diagnostics, Notice};
 pub use environments::{environments_schema, is_multi_environment, load_all};
 pub use load::{load, parse, Format};
