@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -346,11 +347,13 @@ def main():
     try:
         for name in only:
             print(f"--- {name}", flush=True)
+            started = time.monotonic()
             host = Host(tarball, work, name, a.cache / "apt-archives")
             try:
                 scenarios[name](host)
             finally:
                 host.close()
+            print(f"    ({time.monotonic() - started:.0f} s)", flush=True)
     finally:
         server.shutdown()
         mounted = [l.split()[1] for l in Path("/proc/mounts").read_text().splitlines()

@@ -46,7 +46,8 @@ pub const DOCKER_PACKAGES: [&str; 5] = [
     "docker-ce-cli",
     "docker-compose-plugin",
 ];
-/// Docker Engine and Compose v2 from the distribution (Ubuntu 24.04; Debian 12 has no Compose v2).
+/// Docker Engine and Compose v2 from the distribution (Ubuntu keeps both current on its LTS
+/// releases; Debian 12 has no Compose v2 package).
 pub const DISTRIBUTION_PACKAGES: [&str; 2] = ["docker.io", "docker-compose-v2"];
 /// Packages the play asks dpkg about before changing anything.
 const PROBED_PACKAGES: [&str; 6] = [

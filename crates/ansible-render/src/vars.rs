@@ -238,8 +238,8 @@ pub fn main_vars(
             "Where Docker Engine and the Compose v2 plugin come from; the compose project needs\n\
              Engine {ENGINE_MIN}+ and Compose {COMPOSE_MIN}+, checked before anything changes:\n\
              - docker: Docker's apt repository at kimai_docker_apt_url (or a mirror of it);\n\
-             - distribution: the distribution's kimai_docker_distribution_packages (Ubuntu 24.04:\n\
-             docker.io and docker-compose-v2; Debian 12 has no Compose v2 package: use docker);\n\
+             - distribution: the distribution's kimai_docker_distribution_packages (Ubuntu keeps\n\
+             docker.io and docker-compose-v2 current; Debian 12 has no Compose v2 package);\n\
              - none: install nothing; Docker must be installed and new enough."
         ),
     );
