@@ -165,7 +165,8 @@ class Playbook:
             sys.exit(f"ansible-vault: {r.stderr}")
         self.extra = {"kimai_docker_apt_url": repo_url, "kimai_certs_dir": str(certs)}
         self.env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "False",
-                    "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp"), "ANSIBLE_FORCE_COLOR": "0"}
+                    "ANSIBLE_LOCAL_TEMP": str(work / "ansible-tmp"), "ANSIBLE_FORCE_COLOR": "0",
+                    "ANSIBLE_PIPELINING": "True"}
 
     def __call__(self, host, *args, extra=None, skip_start=True):
         inventory = self.work / f"inventory-{host.root.name}.yml"
