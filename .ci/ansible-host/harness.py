@@ -66,7 +66,7 @@ def run(cmd, **kw):
 def rootfs_tarball(cache):
     """The bootstrapped root file system, made once and cached."""
     key = hashlib.sha256(" ".join(DEBOOTSTRAP + [MIRROR]).encode()).hexdigest()[:12]
-    tar = cache / f"rootfs-{standin_repo.SUITE}-{key}.tar.gz"
+    tar = cache / f"rootfs-{standin_repo.SUITE}-{key}.tar"
     if tar.exists():
         return tar
     build = Path(tempfile.mkdtemp(prefix="debootstrap-", dir=cache))
@@ -75,7 +75,7 @@ def rootfs_tarball(cache):
     if r.returncode != 0:
         sys.exit(f"debootstrap failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
     partial = tar.with_suffix(".partial")
-    subprocess.run(["tar", "-C", build / "root", "-czf", partial, "."], check=True)
+    subprocess.run(["tar", "-C", build / "root", "-cf", partial, "."], check=True)
     partial.rename(tar)
     shutil.rmtree(build)
     return tar
@@ -89,14 +89,18 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 class Host:
     """A fresh root file system with /proc mounted; removed on exit."""
 
-    def __init__(self, tarball, work, name, debs):
+    def __init__(self, tarball, work, name, apt_cache):
         self.root = work / f"host-{name}"
         self.root.mkdir()
-        subprocess.run(["tar", "-C", self.root, "-xzf", tarball], check=True)
-        # Downloaded .debs are kept between runs (apt's own cache, shared by every host).
-        (debs / "partial").mkdir(parents=True, exist_ok=True)
-        self.mounts = [self.root / "var/cache/apt/archives", self.root / "proc"]
-        subprocess.run(["mount", "--bind", debs, self.mounts[0]], check=True)
+        subprocess.run(["tar", "-C", self.root, "-xf", tarball], check=True)
+        # apt's own caches, shared by every host and kept between runs: downloaded .debs and
+        # the package lists (apt-get update still runs; it finds them current).
+        self.mounts = []
+        for sub, inside in [("archives", "var/cache/apt/archives"), ("lists", "var/lib/apt/lists")]:
+            (apt_cache / sub / "partial").mkdir(parents=True, exist_ok=True)
+            subprocess.run(["mount", "--bind", apt_cache / sub, self.root / inside], check=True)
+            self.mounts.append(self.root / inside)
+        self.mounts.append(self.root / "proc")
         shutil.copy("/etc/resolv.conf", self.root / "etc/resolv.conf")
         # As in every chroot and container image: package scripts must not start services.
         policy = self.root / "usr/sbin/policy-rc.d"
@@ -175,10 +179,14 @@ class Playbook:
             "ansible_python_interpreter": "/usr/bin/python3"}}}}))
         extra_file = self.work / "extra.json"
         extra_file.write_text(json.dumps({**self.extra, **(extra or {})}))
+        started = time.monotonic()
         r = run([self.bin / "ansible-playbook", "-i", inventory, "site.yml", "--vault-password-file",
                  self.password_file, "-e", f"@{extra_file}", *(["--skip-tags", "start"] if skip_start else []), *args],
                 cwd=self.project, env=self.env)
         out = r.stdout + r.stderr
+        if os.environ.get("KIMAI_PROFILE"):
+            print(f"      ansible-playbook {' '.join(args)}: {time.monotonic() - started:.0f} s", flush=True)
+            print("\n".join(l for l in out.splitlines() if re.search(r"-{5,} [0-9.]+s$", l))[:3000], flush=True)
         recap = out.split("PLAY RECAP")[-1]
         m = re.search(r"changed=(\d+)", recap)
         return r.returncode, out, int(m.group(1)) if m else -1
@@ -349,7 +357,7 @@ def main():
         for name in only:
             print(f"--- {name}", flush=True)
             started = time.monotonic()
-            host = Host(tarball, work, name, a.cache / "apt-archives")
+            host = Host(tarball, work, name, a.cache / "apt")
             try:
                 scenarios[name](host)
             finally:
