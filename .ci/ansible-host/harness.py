@@ -275,7 +275,7 @@ def scenario_repo(host, play, repo_url, work):
     main = host.root / "etc/apt/sources.list"
     original = main.read_text()
     main.write_text(original + line)
-    expect_refusal(host, play, "Docker's repository in /etc/apt/sources.list", "Remove that line")
+    expect_refusal(host, play, "Docker's repository in /etc/apt/sources.list", "Remove Docker's repository from those files")
     main.write_text(original)
     (host.root / "etc/apt/keyrings").mkdir(parents=True, exist_ok=True)
     shutil.copy(work / "docker.gpg", host.root / "etc/apt/keyrings/docker.gpg")

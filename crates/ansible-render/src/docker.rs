@@ -29,6 +29,8 @@ pub const ENGINE_MIN: &str = "25.0";
 pub const COMPOSE_MIN: &str = "2.20";
 /// The `.sources` file `deb822_repository` writes for Docker's repository.
 pub const DOCKER_SOURCES: &str = "/etc/apt/sources.list.d/docker.sources";
+/// The file Docker's older install instructions wrote; the play replaces it with its own.
+pub const DOCKER_LIST: &str = "/etc/apt/sources.list.d/docker.list";
 /// Releases the playbook supports, as `distribution/codename` (the suite of Docker's repository).
 pub const SUPPORTED_RELEASES: [&str; 4] = [
     "debian/bookworm",
@@ -241,9 +243,9 @@ pub fn tasks() -> Vec<Task> {
             &format!("This host has {versions_found}; the compose project needs Docker Engine {ENGINE_MIN} or newer (healthcheck.start_interval) and Docker Compose v2 {COMPOSE_MIN} or newer{{{{ ', both installed, because kimai_docker_source is none' if kimai_docker_source == 'none' else '' }}}}. {UNCHANGED} Upgrade Docker (from Docker's repository: apt-get install --only-upgrade docker-ce docker-ce-cli containerd.io docker-compose-plugin) and run again."),
         ),
         assert(
-            "Check /etc/apt/sources.list does not define Docker's apt repository",
-            vec!["'/etc/apt/sources.list' not in kimai_docker_repo_others".into()],
-            &format!("/etc/apt/sources.list defines Docker's apt repository ({repo_url}); site.yml writes it to {DOCKER_SOURCES}, and apt refuses two definitions of one repository with different keys. {UNCHANGED} Remove that line from /etc/apt/sources.list and run again."),
+            "Check no other file defines Docker's apt repository",
+            vec![format!("kimai_docker_repo_others | reject('eq', '{DOCKER_LIST}') | list | length == 0")],
+            &format!("{{{{ kimai_docker_repo_others | reject('eq', '{DOCKER_LIST}') | join(', ') }}}} also define Docker's apt repository ({repo_url}); apt refuses one repository defined twice with different keys, and site.yml replaces only {DOCKER_LIST} (as Docker's older instructions wrote it) with {DOCKER_SOURCES}. {UNCHANGED} Remove Docker's repository from those files and run again."),
         )
         .when(DOCKER_SOURCE)
         .when(INSTALL),
@@ -271,19 +273,17 @@ pub fn tasks() -> Vec<Task> {
         .when(DOCKER_SOURCE)
         .when(INSTALL)
         .when(unless_check_mode_lacks(APT_READY)),
-        Task {
-            loop_items: Some(Value::from("{{ kimai_docker_repo_others }}")),
-            ..docker_task(
-                "Remove other definitions of Docker's apt repository (a docker.list of Docker's older instructions)",
-                Action::File(FileArgs {
-                    path: "{{ item }}".into(),
-                    state: "absent".into(),
-                    mode: None,
-                }),
-            )
-            .when(DOCKER_SOURCE)
-            .when(INSTALL)
-        },
+        docker_task(
+            "Remove the docker.list of Docker's older instructions",
+            Action::File(FileArgs {
+                path: DOCKER_LIST.into(),
+                state: "absent".into(),
+                mode: None,
+            }),
+        )
+        .when(DOCKER_SOURCE)
+        .when(INSTALL)
+        .when(format!("'{DOCKER_LIST}' in kimai_docker_repo_others")),
         docker_task(
             "Add Docker's apt repository with its signing key",
             Action::Deb822Repository(Deb822Repository {
