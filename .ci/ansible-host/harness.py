@@ -264,6 +264,9 @@ def expect_refusal(host, play, what, needle, *args, extra=None):
     before, pk = host.state(), host.packages()
     code, out, changed = play(host, *args, extra=extra)
     check(code != 0 and needle in out, f"{what}: stops with a clear message", out[-3000:])
+    m = re.search(r'fatal: .*?"msg": "((?:[^"\\]|\\.)*)"', out)
+    if m:
+        print(f"      {m.group(1)}")
     after = host.state()
     check(after == before and host.packages() == pk, f"{what}: nothing on the host was changed",
           differences(before, after))
