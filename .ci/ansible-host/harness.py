@@ -192,11 +192,6 @@ class Playbook:
         return r.returncode, out, int(m.group(1)) if m else -1
 
 
-def failed_task(out):
-    m = re.findall(r"TASK \[([^\]]+)\][^\n]*\n(?:[^\n]*\n)*?fatal: [^\n]*", out)
-    return m[-1] if m else ""
-
-
 def scenario_fresh(host, play, project):
     code, out, changed = play(host)
     if not check(code == 0, "fresh host: the whole playbook runs (docker tags included, start skipped)", out[-4000:]):
@@ -250,7 +245,7 @@ def scenario_fresh(host, play, project):
           out[-3000:])
 
 
-def scenario_check(host, play, project):
+def scenario_check(host, play):
     before = host.state()
     code, out, changed = play(host, "--check", "--diff")
     check(code == 0, "fresh host: --check --diff passes", out[-4000:])
@@ -349,7 +344,7 @@ def main():
           "restart handlers): a chroot has no init system and no Docker daemon, the sandbox no image registry.")
     scenarios = {
         "fresh": lambda h: scenario_fresh(h, play, project),
-        "check": lambda h: scenario_check(h, play, project),
+        "check": lambda h: scenario_check(h, play),
         "repo": lambda h: scenario_repo(h, play, repo_url, work),
         "distro": lambda h: scenario_distro(h, play),
         "keep": lambda h: scenario_keep(h, play, distro),
