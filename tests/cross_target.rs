@@ -120,7 +120,10 @@ proptest! {
         // Ansible deploys exactly the Compose project.
         let ansible = &targets[&Target::Ansible];
         prop_assert_eq!(
-            &ansible.file("files/compose/compose.yaml").expect("copied compose.yaml").contents,
+            &ansible
+                .file(&format!("files/{}", ansible_render::stored_path("compose.yaml")))
+                .expect("copied compose.yaml")
+                .contents,
             &compose.file("compose.yaml").expect("compose.yaml").contents
         );
 

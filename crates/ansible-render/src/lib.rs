@@ -4,9 +4,12 @@
 //! for it ([`ComposeProject`]: files and `.env` bindings, passed in as data) into `site.yml`,
 //! `inventory.yml` (group `kimai`), `requirements.yml`, `group_vars/all/main.yml`,
 //! `group_vars/all/vault.yml.example`, `templates/env.j2`, the compose files under `files/`
-//! and a deploy note; [`playbook`] returns the play as a typed [`Play`]. The playbook installs Docker Engine and the Compose plugin, writes the
+//! and a deploy note; [`playbook`] returns the play as a typed [`Play`]. The playbook checks the
+//! host before it changes anything, installs Docker Engine and the Compose plugin (from
+//! Docker's apt repository, a mirror, or the distribution: `kimai_docker_source`), writes the
 //! project under `kimai_deploy_dir` with `.env` rendered from Ansible Vault variables
 //! (`vault_<secret>`), and starts it with `community.docker.docker_compose_v2`.
+//! `.ci/ansible-host.sh` runs it for real against a debootstrapped Debian in CI.
 //!
 //! compose.yaml and every file it mounts are copied verbatim (`ansible.builtin.copy` does not
 //! template), so Jinja-looking text in env values reaches the host byte-exact; only `.env` is a
@@ -31,13 +34,15 @@
 //! assert!(out.file("templates/env.j2").unwrap().contents.contains(
 //!     "DB_PASSWORD_URLENCODED=\"{{ vault_db_password | string | urlencode | replace('/', '%2F') | replace('%7E', '~') }}\""
 //! ));
-//! assert_eq!(out.file("files/compose/compose.yaml").unwrap().contents, files[0].contents);
+//! // Kept as `files/compose/compose.yaml.verbatim` (see `stored_path`), written as compose.yaml.
+//! assert_eq!(out.file("files/compose/compose.yaml.verbatim").unwrap().contents, files[0].contents);
 //! ```
 //!
 //! Architecture invariant: this crate depends on `kimai-model` and format crates only, never on
 //! another renderer; compose-render's output arrives as data. It does no I/O and never sees a
 //! secret value: the vault holds them, Ansible fills them in on the host.
 
+mod docker;
 mod jinja;
 mod playbook;
 mod project;
@@ -50,12 +55,17 @@ use kimai_model::{
     Validated,
 };
 
+pub use docker::{
+    COMPOSE_MIN, DISTRIBUTION_PACKAGES, DOCKER_PACKAGES, DOCKER_TAG, ENGINE_MIN, START_TAG,
+    SUPPORTED_ARCHITECTURES, SUPPORTED_RELEASES,
+};
 pub use jinja::{env_template, env_value_expr, literal, DOTENV_ESCAPE, URL_ENCODE};
 pub use playbook::*;
+pub use project::stored_path;
 pub use site::{
-    restart_handler, BACKUP_SCRIPT, CERTS_DIR, CERT_CHAIN, CERT_KEY, DOCKER_TAG, FILES_TAG,
+    restart_handler, BACKUP_PING_FILE, BACKUP_SCRIPT, CERTS_DIR, CERT_CHAIN, CERT_KEY, FILES_TAG,
 };
-pub use vars::{DOCKER_PACKAGES, GROUP};
+pub use vars::{GROUP, LOCAL_INVENTORY};
 
 /// The compose project the playbook deploys: compose-render's files, `.env` bindings and
 /// notices, passed in as data.
@@ -136,6 +146,12 @@ fn play(model: &Validated, project: &project::Project, backup: bool) -> Play {
         backup,
         project,
         project_name: format!("{}-{}", model.name(), model.environment()),
+        admin_password_var: model
+            .spec()
+            .app
+            .admin_password
+            .as_ref()
+            .map(|s| s.vault_var()),
     };
     site::play(model, &parts)
 }
@@ -176,6 +192,7 @@ pub fn render(
     let mut files = vec![
         OutputFile::new("site.yml", site_yml),
         OutputFile::new("inventory.yml", vars::inventory(model)?),
+        OutputFile::new(LOCAL_INVENTORY, vars::local_inventory(model)?),
         OutputFile::new("requirements.yml", vars::requirements(options)?),
         OutputFile::new(
             "group_vars/all/main.yml",
@@ -190,7 +207,7 @@ pub fn render(
             jinja::env_template(&env_header, &project.bindings),
         ),
         OutputFile::new(
-            format!("files/compose/{}", project.compose.path),
+            format!("files/{}", stored_path(&project.compose.path)),
             project.compose.contents.clone(),
         ),
         OutputFile::new(
@@ -200,7 +217,7 @@ pub fn render(
     ];
     for (f, _) in &project.mounted {
         files.push(OutputFile {
-            path: format!("files/compose/{}", f.path),
+            path: format!("files/{}", stored_path(&f.path)),
             contents: f.contents.clone(),
             private: f.private,
         });
@@ -230,6 +247,12 @@ pub fn render(
             schedule => spec.backup.as_ref().map(|b| b.schedule.clone()),
             s3_url => backup.as_ref().map(|b| b.s3_url.clone()),
             handlers => handlers,
+            local_inventory => LOCAL_INVENTORY,
+            engine_min => ENGINE_MIN,
+            compose_min => COMPOSE_MIN,
+            admin_password => spec.app.admin_password.is_some(),
+            admin_min => kimai_model::ADMIN_PASSWORD_LENGTH.0,
+            admin_max => kimai_model::ADMIN_PASSWORD_LENGTH.1,
             notices => notices.iter().map(|n| minijinja::context! { path => n.path, message => n.message }).collect::<Vec<_>>(),
         },
     )?;
@@ -299,6 +322,7 @@ fn backup_script(model: &Validated, plan: &BackupPlan, options: &Options) -> Res
             database => spec.database.name,
             dirs => kimai_model::PERSISTENT_DIRS.iter().map(|(suffix, _)| *suffix).collect::<Vec<_>>(),
             aws_cli_image => options.aws_cli_image,
+            ping_file => BACKUP_PING_FILE,
         },
     )
 }

@@ -6,6 +6,7 @@
 //! writes itself, never text from the spec (that goes through group_vars, escaped).
 
 use serde::Serialize;
+use serde_json::Value;
 
 /// One play of `site.yml`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,6 +19,10 @@ pub struct Play {
     pub r#become: bool,
     /// Gather facts (distribution and release pick Docker's apt repository).
     pub gather_facts: bool,
+    /// Run notified handlers even when a later task fails, so a changed file always reaches
+    /// its service (a failed run would otherwise lose the notification: the next run finds
+    /// the file unchanged).
+    pub force_handlers: bool,
     /// Play variables.
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub vars: serde_json::Map<String, serde_json::Value>,
@@ -36,15 +41,18 @@ pub struct Task {
     /// The module and its arguments.
     #[serde(flatten)]
     pub action: Action,
-    /// Items to loop over (`item`).
-    #[serde(rename = "loop", skip_serializing_if = "Vec::is_empty")]
-    pub loop_items: Vec<String>,
+    /// Items to loop over (`item`): a list, or a Jinja expression naming one.
+    #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
+    pub loop_items: Option<Value>,
     /// Variable receiving the result.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub register: Option<String>,
     /// `changed_when` for read-only commands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changed_when: Option<bool>,
+    /// `failed_when`: a condition, for commands whose failure is an answer (a missing program).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_when: Option<String>,
     /// `check_mode: false` runs a read-only command even under `--check`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check_mode: Option<bool>,
@@ -71,9 +79,10 @@ impl Task {
         Task {
             name: name.into(),
             action,
-            loop_items: Vec::new(),
+            loop_items: None,
             register: None,
             changed_when: None,
+            failed_when: None,
             check_mode: None,
             when: Vec::new(),
             notify: Vec::new(),
@@ -92,6 +101,19 @@ impl Task {
     /// The same task with one more condition.
     pub fn when(mut self, condition: impl Into<String>) -> Self {
         self.when.push(condition.into());
+        self
+    }
+
+    /// The same task registering its result as `var`.
+    pub fn register(mut self, var: &str) -> Self {
+        self.register = Some(var.to_string());
+        self
+    }
+
+    /// A read-only command: runs in check mode too and never reports a change.
+    pub fn read_only(mut self) -> Self {
+        self.changed_when = Some(false);
+        self.check_mode = Some(false);
         self
     }
 
@@ -135,6 +157,12 @@ pub enum Action {
     /// `ansible.builtin.cron`.
     #[serde(rename = "ansible.builtin.cron")]
     Cron(Cron),
+    /// `ansible.builtin.find`.
+    #[serde(rename = "ansible.builtin.find")]
+    Find(Find),
+    /// `ansible.builtin.debug`.
+    #[serde(rename = "ansible.builtin.debug")]
+    Debug(DebugArgs),
     /// `community.docker.docker_compose_v2`.
     #[serde(rename = "community.docker.docker_compose_v2")]
     Compose(Compose),
@@ -168,8 +196,8 @@ pub struct Apt {
 /// `ansible.builtin.command` arguments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Command {
-    /// The program and its arguments, not through a shell.
-    pub argv: Vec<String>,
+    /// The program and its arguments, not through a shell (a list, or `{{ item }}`).
+    pub argv: Value,
 }
 
 /// `ansible.builtin.deb822_repository` arguments.
@@ -207,17 +235,22 @@ pub struct ServiceArgs {
 pub struct FileArgs {
     /// Path on the host.
     pub path: String,
-    /// `directory`.
+    /// `directory` or `absent`.
     pub state: String,
-    /// Octal mode as a string (ansible-lint `risky-octal`).
-    pub mode: String,
+    /// Octal mode as a string (ansible-lint `risky-octal`); none for `absent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 /// `ansible.builtin.copy` / `ansible.builtin.template` arguments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CopyArgs {
     /// Source on the controller (`files/` or `templates/` relative).
-    pub src: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src: Option<String>,
+    /// The file's contents instead of `src` (copy only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
     /// Destination on the host.
     pub dest: String,
     /// Octal mode as a string.
@@ -229,6 +262,24 @@ pub struct CopyArgs {
 pub struct Stat {
     /// Path on the host.
     pub path: String,
+}
+
+/// `ansible.builtin.find` arguments.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Find {
+    /// Folders to search (not recursively).
+    pub paths: Vec<String>,
+    /// File name patterns.
+    pub patterns: Vec<String>,
+    /// Regular expression matched at the start of each line.
+    pub contains: String,
+}
+
+/// `ansible.builtin.debug` arguments.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DebugArgs {
+    /// The message.
+    pub msg: String,
 }
 
 /// `ansible.builtin.cron` arguments.

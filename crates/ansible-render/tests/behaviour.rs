@@ -111,29 +111,41 @@ fn compose_files_are_copied_byte_exact() {
     for path in common::example_specs() {
         let (model, rendered) = common::render_spec(&path);
         let (compose, _) = common::compose(&model);
+        let stored = |rel: &str| format!("files/{}", ansible_render::stored_path(rel));
         let compose_yaml = compose.file("compose.yaml").expect("compose.yaml");
         assert_eq!(
             rendered
-                .file("files/compose/compose.yaml")
+                .file(&stored("compose.yaml"))
                 .expect("copied")
                 .contents,
             compose_yaml.contents
         );
         for f in &rendered.files {
             if let Some(rel) = f.path.strip_prefix("files/compose/") {
+                let rel = rel.strip_suffix(".verbatim").unwrap_or(rel);
+                assert_eq!(stored(rel), f.path);
                 assert_eq!(
                     compose.file(rel).expect("from compose").contents,
                     f.contents
                 );
             }
+            // No YAML that is not Ansible's under files/: ansible-lint would lint it with
+            // its own rules from whatever folder it is started.
+            if f.path.starts_with("files/") {
+                assert!(
+                    !f.path.ends_with(".yaml") && !f.path.ends_with(".yml"),
+                    "{}",
+                    f.path
+                );
+            }
         }
         // The proxy config is shipped when compose.yaml mounts it.
-        assert!(rendered.file("files/compose/nginx/kimai.conf").is_some());
+        assert!(rendered.file(&stored("nginx/kimai.conf")).is_some());
         if model.spec().app.local_yaml.is_some() {
-            assert!(rendered.file("files/compose/kimai/local.yaml").is_some());
+            assert!(rendered.file(&stored("kimai/local.yaml")).is_some());
         }
         // Operator documentation stays on the controller.
-        assert!(rendered.file("files/compose/.env.example").is_none());
+        assert!(rendered.file(&stored(".env.example")).is_none());
     }
 }
 
@@ -216,11 +228,12 @@ fn tasks(site: &str) -> Vec<Value> {
 
 #[test]
 fn docker_work_is_tagged_and_the_rest_only_writes_files() {
-    const KEYWORDS: [&str; 10] = [
+    const KEYWORDS: [&str; 11] = [
         "name",
         "loop",
         "register",
         "changed_when",
+        "failed_when",
         "check_mode",
         "when",
         "notify",
@@ -258,6 +271,12 @@ fn docker_work_is_tagged_and_the_rest_only_writes_files() {
             );
             if !file_only {
                 assert!(tags.contains(&"docker"), "{module} must be tagged docker");
+            }
+            if tags.contains(&"start") {
+                assert!(tags.contains(&"docker"), "{t:?}");
+            }
+            if module == "ansible.builtin.command" {
+                assert_eq!(t["changed_when"], Value::Bool(false), "{t:?}");
             }
         }
     }
@@ -337,4 +356,183 @@ fn invalid_projects_are_errors_not_panics() {
     let err =
         ansible_render::render(&model, &bad, &ansible_render::Options::default()).unwrap_err();
     assert!(err.to_string().contains("`./../etc`"), "{err}");
+}
+
+fn play(rendered: &kimai_model::Rendered) -> Value {
+    let plays: Vec<Value> =
+        serde_yaml::from_str(&rendered.file("site.yml").expect("site").contents).expect("yaml");
+    assert_eq!(plays.len(), 1);
+    plays[0].clone()
+}
+
+fn module(task: &Value) -> String {
+    task.as_mapping()
+        .expect("map")
+        .keys()
+        .filter_map(Value::as_str)
+        .find(|k| k.starts_with("ansible.builtin.") || k.starts_with("community."))
+        .expect("module")
+        .to_string()
+}
+
+#[test]
+fn every_check_runs_before_the_first_change() {
+    // Modules that only read the host or stop the play.
+    const READ_ONLY: [&str; 5] = [
+        "ansible.builtin.assert",
+        "ansible.builtin.command",
+        "ansible.builtin.find",
+        "ansible.builtin.stat",
+        "ansible.builtin.debug",
+    ];
+    for path in common::example_specs() {
+        let (_, rendered) = common::render_spec(&path);
+        let tasks = tasks(&rendered.file("site.yml").expect("site").contents);
+        let first_change = tasks
+            .iter()
+            .position(|t| !READ_ONLY.contains(&module(t).as_str()))
+            .expect("the play changes something");
+        let checks: Vec<usize> = tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                t["ansible.builtin.assert"]["fail_msg"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("Nothing was changed."))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert!(checks.len() >= 4, "{}", path.display());
+        assert!(
+            checks.iter().all(|&i| i < first_change),
+            "{}: a check after task {first_change}",
+            path.display()
+        );
+        // The version check names the minimum versions.
+        let versions = tasks
+            .iter()
+            .find(|t| {
+                t["name"]
+                    .as_str()
+                    .is_some_and(|n| n.contains("versions before changing anything"))
+            })
+            .expect("version check");
+        let msg = versions["ansible.builtin.assert"]["fail_msg"]
+            .as_str()
+            .unwrap();
+        assert!(msg.contains(&format!("Engine {} or newer", ansible_render::ENGINE_MIN)));
+        assert!(msg.contains(&format!("v2 {} or newer", ansible_render::COMPOSE_MIN)));
+    }
+}
+
+#[test]
+fn handlers_are_forced_and_run_only_when_services_start() {
+    for path in common::example_specs() {
+        let (_, rendered) = common::render_spec(&path);
+        let p = play(&rendered);
+        assert_eq!(p["force_handlers"], Value::Bool(true));
+        let start = p["vars"]["kimai_start_runs"]
+            .as_str()
+            .expect("kimai_start_runs");
+        assert!(
+            start.contains("'start' not in ansible_skip_tags"),
+            "{start}"
+        );
+        for h in p["handlers"].as_sequence().into_iter().flatten() {
+            assert_eq!(h["when"][0].as_str(), Some("kimai_start_runs"));
+            let tags: Vec<&str> = h["tags"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            assert_eq!(tags, ["docker", "start"]);
+        }
+        // The tasks that need a running Docker carry the start tag.
+        for t in p["tasks"].as_sequence().unwrap() {
+            let m = module(t);
+            if m == "ansible.builtin.service" || m == "community.docker.docker_compose_v2" {
+                let tags: Vec<&str> = t["tags"]
+                    .as_sequence()
+                    .unwrap()
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                assert!(tags.contains(&"start"), "{t:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_admin_password_length_is_checked_when_the_spec_sets_one() {
+    let (min, max) = kimai_model::ADMIN_PASSWORD_LENGTH;
+    for path in common::example_specs() {
+        let (model, rendered) = common::render_spec(&path);
+        let p = play(&rendered);
+        let check = p["tasks"].as_sequence().unwrap().iter().find(|t| {
+            t["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with(&format!("has {min} to {max} characters")))
+        });
+        match &model.spec().app.admin_password {
+            Some(secret) => {
+                let t = check.expect("admin password check");
+                let var = secret.vault_var();
+                assert_eq!(
+                    t["ansible.builtin.assert"]["that"][0].as_str(),
+                    Some(
+                        format!(
+                            "{var} | string | length >= {min} and {var} | string | length <= {max}"
+                        )
+                        .as_str()
+                    )
+                );
+                assert_eq!(t["tags"][0].as_str(), Some("files"));
+            }
+            None => assert!(check.is_none(), "{}", path.display()),
+        }
+    }
+}
+
+#[test]
+fn the_local_inventory_puts_this_machine_in_the_group() {
+    for path in common::example_specs() {
+        let (_, rendered) = common::render_spec(&path);
+        let f = rendered
+            .file(ansible_render::LOCAL_INVENTORY)
+            .expect("local inventory");
+        let v: Value = serde_yaml::from_str(&f.contents).expect("yaml");
+        let host = &v[ansible_render::GROUP]["hosts"]["localhost"];
+        assert_eq!(host["ansible_connection"].as_str(), Some("local"));
+        let readme = &rendered.file("README.md").expect("readme").contents;
+        assert!(readme.contains(&format!("-i {} site.yml", ansible_render::LOCAL_INVENTORY)));
+    }
+}
+
+#[test]
+fn yaml_lines_fit_ansible_lint_and_site_yml_reads_back_as_the_play() {
+    for path in common::example_specs() {
+        let (model, rendered) = common::render_spec(&path);
+        for f in &rendered.files {
+            let ours = !f.path.starts_with("files/")
+                && (f.path.ends_with(".yml") || f.path.ends_with(".example"));
+            if ours {
+                for line in f.contents.lines() {
+                    assert!(line.chars().count() <= 160, "{}: {line}", f.path);
+                }
+            }
+        }
+        let (compose, bindings) = common::compose(&model);
+        let project = ansible_render::ComposeProject {
+            files: &compose.files,
+            bindings: &bindings,
+            notices: &compose.notices,
+        };
+        let play = ansible_render::playbook(&model, &project).expect("play");
+        let want = serde_json::to_value(vec![play]).expect("json");
+        let got: serde_json::Value =
+            serde_yaml::from_str(&rendered.file("site.yml").expect("site").contents).expect("yaml");
+        assert_eq!(got, want, "{}", path.display());
+    }
 }

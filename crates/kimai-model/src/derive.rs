@@ -36,6 +36,8 @@ pub const PERSISTENT_DIRS: [(&str, &str); 3] = [
 ];
 /// Where `local.yaml` is mounted.
 pub const LOCAL_YAML_PATH: &str = "/opt/kimai/config/packages/local.yaml";
+/// Characters Kimai accepts in a password (`ADMINPASS` included), both ends inclusive.
+pub const ADMIN_PASSWORD_LENGTH: (usize, usize) = (8, 60);
 /// Linux capabilities the image needs; all others dropped. The root entrypoint chowns `var/`
 /// and switches Apache's workers to `www-data` (CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID).
 /// KILL: Apache's parent keeps running as root and signals its `www-data` children (graceful
