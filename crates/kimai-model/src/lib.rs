@@ -40,8 +40,8 @@ mod workers;
 pub mod yaml;
 
 pub use check::ipv4_network;
-pub use derive::ROOT_ENTRYPOINT_CAPABILITIES;
 pub use derive::ADMIN_PASSWORD_LENGTH;
+pub use derive::ROOT_ENTRYPOINT_CAPABILITIES;
 pub use derive::{
     url_encode, DatabaseUrl, EnvValue, Replicas, CAPABILITIES, DEFAULT_VPC_CIDRS,
     DEREGISTRATION_DELAY_SECONDS, HEALTH_HOST, HEALTH_PATH, KIMAI_PORT, LOCAL_YAML_PATH,
