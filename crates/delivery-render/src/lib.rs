@@ -25,9 +25,11 @@
 //! "#, kimai_model::Format::Yaml).unwrap();
 //! let env = Environment { kubernetes: Some("out/k8s".into()), ..Environment::new(&model) };
 //! let ci = render_ci(&[env.clone()], &Options::default()).unwrap();
-//! assert!(ci.file("github/deploy.yml").unwrap().contents.contains("environment: production"));
+//! // Flux deploys Kubernetes, so CI only validates it (on every pull request).
+//! assert!(ci.file("github/validate.yml").unwrap().contents.contains("kubectl kustomize out/k8s"));
+//! assert!(ci.file("github/deploy.yml").is_none());
 //! let gitops = render_gitops(&[env], &Options::default()).unwrap();
-//! assert!(gitops.file("flux/kimai-production.yaml").unwrap().contents.contains("path: ./out/k8s"));
+//! assert!(gitops.file("flux/kimai-production.yaml").unwrap().contents.contains("path: \"./out/k8s\""));
 //! ```
 //!
 //! Architecture invariant: every name that reaches a platform (deploy role, namespace, CI

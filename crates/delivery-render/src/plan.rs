@@ -129,7 +129,7 @@ impl<'a> Plan<'a> {
                 deploys.push((DeployTarget::Ecs, p.clone()));
             }
             // With a GitOps engine, the engine deploys Kubernetes; CI applying too would fight it.
-            if let (Some(p), false) = (&e.kubernetes, gitops) {
+            if let (Some(p), true) = (&e.kubernetes, delivery::ci_deploys_kubernetes(e.model)) {
                 deploys.push((DeployTarget::Kubernetes, p.clone()));
             }
             // Ansible deploys to the hosts of the inventory; without hosts there is nothing to run.

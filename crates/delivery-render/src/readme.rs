@@ -23,6 +23,7 @@ struct Facts {
     gitlab: Option<GitlabFacts>,
     gitops: bool,
     ansible: bool,
+    any_deploys: bool,
     reviewers: Vec<Reviewer>,
     envs: Vec<EnvFacts>,
     roles: Vec<RoleFacts>,
@@ -311,6 +312,7 @@ pub(crate) fn render(plan: &Plan) -> Result<OutputFile, Error> {
             .envs
             .iter()
             .any(|e| e.deploys(DeployTarget::Ansible).is_some()),
+        any_deploys: !plan.deploying().is_empty(),
         reviewers,
         envs,
         roles,

@@ -147,14 +147,25 @@ pub fn deploy_actions(model: &Validated) -> Vec<&'static str> {
             "iam:PassRole",
         ]);
     }
-    if spec
-        .delivery
-        .as_ref()
-        .is_some_and(|d| d.eks_cluster.is_some())
+    if ci_deploys_kubernetes(model)
+        && spec
+            .delivery
+            .as_ref()
+            .is_some_and(|d| d.eks_cluster.is_some())
     {
         out.push("eks:DescribeCluster");
     }
     out
+}
+
+/// True when the CI pipelines apply the Kubernetes output themselves: only without a GitOps
+/// engine (Flux or Argo CD), which would otherwise fight the pipeline over the same objects.
+pub fn ci_deploys_kubernetes(model: &Validated) -> bool {
+    model
+        .spec()
+        .delivery
+        .as_ref()
+        .is_some_and(|d| d.flux.is_none() && d.argocd.is_none())
 }
 
 /// True when `model`'s deploy waits for a reviewer: `delivery.approval`, else only for the
