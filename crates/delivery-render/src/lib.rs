@@ -3,12 +3,12 @@
 //! Delivery spans the environments of one spec file, so both functions take every environment
 //! at once, each with the repository folders its targets were written to:
 //!
-//! - [`render_ci`]: `github/validate.yml` (pull requests: `generate --check`, `kubectl kustomize`,
+//! - [`render_ci`] writes `github/validate.yml` (pull requests: `generate --check`, `kubectl kustomize`,
 //!   ansible-lint, `terraform validate`/`plan`), `github/deploy.yml` (a push to the branch deploys
 //!   environment by environment, each job bound to a GitHub environment, AWS by OIDC),
 //!   `gitlab-ci.yml` (the same stages), and `README.md` (every secret, variable and environment
 //!   to create, with the commands).
-//! - [`render_gitops`]: `flux/*.yaml` (a GitRepository and one Kustomization per environment)
+//! - [`render_gitops`] writes `flux/*.yaml` (a GitRepository and one Kustomization per environment)
 //!   and `argocd/*.yaml` (an AppProject and one Application per environment).
 //!
 //! ```

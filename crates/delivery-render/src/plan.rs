@@ -126,6 +126,16 @@ impl<'a> Plan<'a> {
                 deploys.push((DeployTarget::Terraform, p.clone()));
             }
             if let Some(p) = &e.ecs {
+                if spec.targets.ecs.is_none() {
+                    d.error_hint(
+                        "targets.ecs",
+                        format!(
+                            "missing: environment `{}` deploys to ECS without a cluster",
+                            e.model.environment()
+                        ),
+                        "add a `targets.ecs` section",
+                    );
+                }
                 deploys.push((DeployTarget::Ecs, p.clone()));
             }
             // With a GitOps engine, the engine deploys Kubernetes; CI applying too would fight it.

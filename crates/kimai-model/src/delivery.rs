@@ -181,7 +181,7 @@ pub fn needs_approval(model: &Validated) -> bool {
 /// The environments of one file in deploy order: `delivery.order` when given, else the usual
 /// promotion order (`dev`, `test`, `qa`, `staging`, `production`), other names after them.
 /// `model` reads each item's model, so callers can order their own per-environment data.
-pub fn order<'a, T>(items: &'a [T], model: impl Fn(&T) -> &Validated) -> Vec<&'a T> {
+pub fn order<T>(items: &[T], model: impl Fn(&T) -> &Validated) -> Vec<&T> {
     let explicit: Vec<String> = items
         .iter()
         .find_map(|i| model(i).spec().delivery.as_ref())
