@@ -394,3 +394,65 @@ fn byte_identical_reruns_and_no_delivery_without_a_section() {
     let err = render_delivery(&minimal, false, &[DeliveryTarget::Ci], true).expect_err("explicit");
     assert!(err.to_string().contains("delivery"), "{err}");
 }
+
+/// The `generate` example next to this test binary (built by `cargo test`).
+fn generate(args: &[&str]) -> std::process::Output {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("target profile dir");
+    std::process::Command::new(
+        profile
+            .join("examples")
+            .join(format!("generate{}", std::env::consts::EXE_SUFFIX)),
+    )
+    .args(args)
+    .current_dir(env!("CARGO_MANIFEST_DIR"))
+    .output()
+    .expect("generate runs")
+}
+
+#[test]
+fn generate_writes_delivery_at_the_top_of_out() {
+    let out = std::env::temp_dir().join(format!("kimai-delivery-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let o = out.to_str().expect("utf8");
+    // Asked for explicitly without a delivery section: exit 1, nothing written.
+    let r = generate(&[
+        "--spec",
+        "examples/specs/minimal.yaml",
+        "--out",
+        o,
+        "--target",
+        "ci",
+    ]);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("delivery: missing"));
+    assert!(!out.exists());
+    // A multi-environment file: ci/ at the top, next to nothing else for `--target ci`.
+    let spec = "examples/environments/kimai.yaml";
+    let r = generate(&["--spec", spec, "--out", o, "--target", "ci"]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let top: Vec<String> = std::fs::read_dir(&out)
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(top, ["ci"]);
+    let first = std::fs::read(out.join("ci/github/deploy.yml")).expect("deploy.yml");
+    // `--target all` writes the same pipelines, and no GitOps (the file configures none).
+    let r = generate(&["--spec", spec, "--out", o]);
+    assert_eq!(r.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&r.stdout).contains("gitops: skipped"));
+    assert_eq!(
+        std::fs::read(out.join("ci/github/deploy.yml")).expect("deploy.yml"),
+        first
+    );
+    assert!(!out.join("gitops").exists());
+    let _ = std::fs::remove_dir_all(&out);
+}
