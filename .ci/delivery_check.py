@@ -163,10 +163,10 @@ def gitops(out):
                 errs.append(f"{f.name}: {e.message[:300]} at {'.'.join(map(str, e.path))}")
             path = (doc.get("spec") or {}).get("path") or ((doc.get("spec") or {}).get("source") or {}).get("path")
             if path and doc["kind"] in ("Kustomization", "Application"):
-                # The repository is laid out as delivery.path/...; OUT stands in for delivery.path.
-                rel = Path(path.lstrip("./")).parts[1:]
-                target = out.joinpath(*rel)
-                if not (target / "kustomization.yaml").exists():
+                # OUT stands in for delivery.path inside the repository: drop path segments
+                # from the front until what is left is a folder of OUT with a kustomization.
+                parts = Path(path.lstrip("./")).parts
+                if not any((out.joinpath(*parts[i:]) / "kustomization.yaml").exists() for i in range(1, len(parts))):
                     errs.append(f"{f.name}: path {path} has no kustomization.yaml in the output")
     check(n > 0 and not errs, f"gitops: {n} objects ({', '.join(sorted(kinds))}) match the Flux and Argo CD CRD schemas; paths resolve",
           "\n".join(errs))

@@ -141,7 +141,6 @@ pub fn deploy_actions(model: &Validated) -> Vec<&'static str> {
     if spec.targets.ecs.is_some() {
         out.extend([
             "ecs:DescribeServices",
-            "ecs:DescribeTaskDefinition",
             "ecs:RegisterTaskDefinition",
             "ecs:UpdateService",
             "iam:PassRole",
