@@ -24,6 +24,7 @@ struct Facts {
     gitops: bool,
     ansible: bool,
     any_deploys: bool,
+    checks: Vec<&'static str>,
     reviewers: Vec<Reviewer>,
     envs: Vec<EnvFacts>,
     roles: Vec<RoleFacts>,
@@ -313,6 +314,23 @@ pub(crate) fn render(plan: &Plan) -> Result<OutputFile, Error> {
             .iter()
             .any(|e| e.deploys(DeployTarget::Ansible).is_some()),
         any_deploys: !plan.deploying().is_empty(),
+        checks: [
+            (
+                plan.envs.iter().any(|e| e.kubernetes.is_some()),
+                "every kustomization builds (`kubectl kustomize`)",
+            ),
+            (
+                plan.envs.iter().any(|e| e.ansible.is_some()),
+                "the Ansible projects pass the syntax check and ansible-lint",
+            ),
+            (
+                plan.envs.iter().any(|e| e.terraform.is_some()),
+                "Terraform passes `fmt -check` and `validate`, and on GitHub `plan` with the read-only plan role",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(on, what)| on.then_some(what))
+        .collect(),
         reviewers,
         envs,
         roles,
