@@ -34,8 +34,15 @@ struct GitRepositorySpec {
     url: String,
     #[serde(rename = "ref")]
     reference: GitRef,
+    #[serde(rename = "secretRef", skip_serializing_if = "Option::is_none")]
+    secret_ref: Option<SecretRef>,
     /// Only the generated output is fetched into the artifact (gitignore syntax).
     ignore: String,
+}
+
+#[derive(Serialize)]
+struct SecretRef {
+    name: String,
 }
 
 #[derive(Serialize)]
@@ -184,6 +191,7 @@ fn flux(plan: &Plan, f: &kimai_model::Flux) -> Result<Vec<OutputFile>, Error> {
                 reference: GitRef {
                     branch: plan.delivery.branch.clone(),
                 },
+                secret_ref: f.secret.clone().map(|name| SecretRef { name }),
                 ignore: format!("/*\n!/{}/\n", plan.delivery.path),
             },
         },
@@ -359,8 +367,86 @@ fn argocd(plan: &Plan, a: &kimai_model::ArgoCd) -> Result<Vec<OutputFile>, Error
     Ok(files)
 }
 
+const README: &str = include_str!("../templates/gitops-README.md.j2");
+
+#[derive(Serialize)]
+struct ReadmeFacts<'a> {
+    app: &'a str,
+    repository: &'a str,
+    branch: &'a str,
+    project: &'a str,
+    flux: Option<&'a kimai_model::Flux>,
+    /// The command that creates Flux's clone credentials, when the repository is private.
+    flux_secret: Option<String>,
+    argocd: Option<&'a kimai_model::ArgoCd>,
+    depends: bool,
+    envs: Vec<ReadmeEnv>,
+}
+
+#[derive(Serialize)]
+struct ReadmeEnv {
+    name: String,
+    path: String,
+    namespace: String,
+    app: String,
+    after: Option<String>,
+    approval: bool,
+}
+
+/// `gitops/README.md`: how to start reconciling, what each environment does.
+fn readme(plan: &Plan) -> Result<OutputFile, Error> {
+    let d = &plan.delivery;
+    let depends = d.flux.as_ref().is_some_and(|f| f.depends_on_previous);
+    let envs = kube_envs(plan);
+    let facts = ReadmeFacts {
+        app: &plan.app,
+        repository: &d.repository,
+        branch: &d.branch,
+        project: &plan.envs[0].names.gitops_source,
+        flux: d.flux.as_ref(),
+        flux_secret: d.flux.as_ref().and_then(|f| {
+            let name = f.secret.as_deref()?;
+            let base = format!(
+                "flux create secret git {name} --namespace {} --url {}",
+                f.namespace, d.repository
+            );
+            Some(if d.repository.starts_with("ssh://") {
+                format!("{base}   # prints a deploy key: add it to the repository, read-only")
+            } else {
+                format!(
+                    "{base} --username git --password \"$(cat read-only-token.txt)\"   # a token that can only read the repository"
+                )
+            })
+        }),
+        argocd: d.argocd.as_ref(),
+        depends,
+        envs: envs
+            .iter()
+            .enumerate()
+            .map(|(i, (e, path))| ReadmeEnv {
+                name: e.names.ci_environment.clone(),
+                path: (*path).to_string(),
+                namespace: e.names.namespace.clone(),
+                app: e.names.gitops_app.clone(),
+                after: i
+                    .checked_sub(1)
+                    .filter(|_| depends)
+                    .map(|p| envs[p].0.names.gitops_app.clone()),
+                approval: e.approval,
+            })
+            .collect(),
+    };
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let mut text = env.render_str(README, minijinja::Value::from_serialize(&facts))?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(OutputFile::new("README.md", text))
+}
+
 pub(crate) fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
-    let mut files = Vec::new();
+    let mut files = vec![readme(plan)?];
     if let Some(f) = &plan.delivery.flux {
         files.extend(flux(plan, f)?);
     }

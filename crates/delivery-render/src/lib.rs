@@ -100,8 +100,8 @@ pub enum Error {
         /// The serialiser's message.
         message: String,
     },
-    /// The README template failed.
-    #[error("ci/README.md template: {0}")]
+    /// A README template failed.
+    #[error("README template: {0}")]
     Template(#[from] minijinja::Error),
 }
 

@@ -343,6 +343,12 @@ pub(crate) fn check(spec: &Spec, d: &mut Diagnostics) {
                 format!("`{}` is not a namespace name", f.namespace),
             );
         }
+        if let Some(secret) = f.secret.as_deref().filter(|s| !check::dns_subdomain(s)) {
+            d.error(
+                "delivery.flux.secret",
+                format!("`{secret}` is not a Secret name"),
+            );
+        }
         if !duration(&f.interval) {
             d.error_hint(
                 "delivery.flux.interval",

@@ -197,6 +197,10 @@ pub struct Flux {
     pub interval: String,
     /// Each environment's Kustomization waits until the previous environment's is ready.
     pub depends_on_previous: bool,
+    /// Secret in `namespace` with the credentials Flux clones with (a private repository:
+    /// `flux create secret git`); absent means an anonymous clone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 impl Default for Flux {
@@ -205,6 +209,7 @@ impl Default for Flux {
             namespace: "flux-system".into(),
             interval: "5m".into(),
             depends_on_previous: true,
+            secret: None,
         }
     }
 }

@@ -35,7 +35,7 @@ fn a_valid_section() {
 fn every_problem_with_its_path() {
     check(
         &format!(
-            "{BASE}delivery:\n  repository: github.com/x\n  branch: -x\n  path: ../out\n  spec_path: /kimai.yaml\n  order: [dev, Dev, dev]\n  reviewers: [a b]\n  eks_cluster: -k\n  github: {{ repository: kimai }}\n  gitlab: {{ project: a, url: http://gitlab.example.com }}\n  flux: {{ namespace: Flux, interval: 5 }}\n  argocd: {{ server: kubernetes.default.svc }}\n"
+            "{BASE}delivery:\n  repository: github.com/x\n  branch: -x\n  path: ../out\n  spec_path: /kimai.yaml\n  order: [dev, Dev, dev]\n  reviewers: [a b]\n  eks_cluster: -k\n  github: {{ repository: kimai }}\n  gitlab: {{ project: a, url: http://gitlab.example.com }}\n  flux: {{ namespace: Flux, interval: 5, secret: Git_Creds }}\n  argocd: {{ server: kubernetes.default.svc }}\n"
         ),
         &[
             "delivery.argocd.server: `kubernetes.default.svc` is not an `https://` API server URL",
@@ -44,6 +44,7 @@ fn every_problem_with_its_path() {
             "delivery.eks_cluster: needs the `aws` section (region and account of the cluster and deploy role)",
             "delivery.flux.interval: `5` is not a duration",
             "delivery.flux.namespace: `Flux` is not a namespace name",
+            "delivery.flux.secret: `Git_Creds` is not a Secret name",
             "delivery.github.repository: `kimai` is not `OWNER/REPO`",
             "delivery.gitlab.project: `a` is not `GROUP/PROJECT`",
             "delivery.gitlab.url: `http://gitlab.example.com` is not an `https://` URL of a GitLab instance",
