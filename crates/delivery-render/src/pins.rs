@@ -72,16 +72,18 @@ pub const ANSIBLE_PACKAGE: &str = "ansible==12.3.0";
 /// ansible-lint, with the profile the project's own CI uses.
 pub const ANSIBLE_LINT_PACKAGE: &str = "ansible-lint==26.10.1";
 
-/// GitLab job images, pinned by version tag (pin them by digest after review: `image@sha256:...`).
+/// GitLab job images, pinned by version tag (pin them by digest after review: `image@sha256:...`);
+/// each tag was checked to be in public use.
 pub mod images {
-    /// Rust toolchain for `generate --check` (the workspace's minimum Rust version).
-    pub const RUST: &str = "rust:1.85-bookworm";
+    /// Rust toolchain for `generate --check`: the newest 1.x, since the locked dependencies may
+    /// need more than the workspace's minimum Rust version.
+    pub const RUST: &str = "rust:1-bookworm";
     /// Terraform CLI.
     pub const TERRAFORM: &str = "hashicorp/terraform:1.11.4";
     /// AWS CLI v2.
     pub const AWS_CLI: &str = "amazon/aws-cli:2.22.0";
     /// kubectl with the AWS CLI (EKS credentials).
-    pub const KUBECTL: &str = "alpine/k8s:1.32.4";
+    pub const KUBECTL: &str = "alpine/k8s:1.32.9";
     /// Python for Ansible.
     pub const PYTHON: &str = "python:3.12-slim-bookworm";
 }
