@@ -456,3 +456,50 @@ fn generate_writes_delivery_at_the_top_of_out() {
     assert!(!out.join("gitops").exists());
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[path = "common/strategy.rs"]
+mod strategy;
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 32, ..Default::default() })]
+
+    /// Any valid spec with every CI system and GitOps engine delivers: the pipelines deploy what
+    /// it renders, AWS only through its derived deploy role, and no access key appears.
+    #[test]
+    fn generated_specs_deliver(
+        mut spec in strategy::spec(),
+        gitops in proptest::prelude::any::<bool>(),
+        eks in proptest::prelude::any::<bool>(),
+    ) {
+        spec.delivery = Some(kimai_deploy::model::Delivery {
+            repository: "https://github.com/example/kimai.git".into(),
+            branch: "main".into(),
+            path: "deploy".into(),
+            spec_path: "kimai.yaml".into(),
+            order: Vec::new(),
+            approval: None,
+            reviewers: vec!["octocat".into()],
+            eks_cluster: (eks && spec.aws.is_some()).then(|| "kimai".into()),
+            github: Some(kimai_deploy::model::GithubCi { repository: "example/kimai".into() }),
+            gitlab: Some(kimai_deploy::model::GitlabCi { project: "example/kimai".into(), url: "https://gitlab.com".into() }),
+            flux: gitops.then(kimai_deploy::model::Flux::default),
+            argocd: gitops.then(kimai_deploy::model::ArgoCd::default),
+        });
+        let model = kimai_deploy::validate(spec).expect("still valid");
+        let models = vec![model];
+        let o = render_delivery(&models, false, &DeliveryTarget::ALL, false).expect("delivers");
+        let ci = get(&o, DeliveryTarget::Ci).expect("ci");
+        let text: String = ci.files.iter().map(|f| f.contents.as_str()).collect();
+        proptest::prop_assert!(!text.contains("aws-access-key-id") && !text.contains("AWS_SECRET_ACCESS_KEY"));
+        if let Some(arn) = deploy_role_arn(&models[0]) {
+            if text.contains("role-to-assume") {
+                let line = format!("role-to-assume: {arn}");
+                proptest::prop_assert!(text.contains(&line), "{}", line);
+            }
+        }
+        for f in ci.files.iter().filter(|f| f.path.ends_with(".yml")) {
+            let _: Value = serde_yaml::from_str(&f.contents).expect("valid YAML");
+        }
+        proptest::prop_assert_eq!(get(&o, DeliveryTarget::Gitops).is_some(), gitops && o.skipped.is_empty());
+    }
+}
