@@ -1,4 +1,4 @@
-//! `cargo run --example generate -- [--spec FILE] [--out DIR] [--target all|compose|k8s|ecs|ansible]`
+//! `cargo run --example generate -- [--spec FILE] [--out DIR] [--target all|compose|k8s|ecs|ansible|ci|gitops]`
 //!
 //! A multi-environment file (`base` + `environments`) renders to `OUT/<environment>/<target>/`,
 //! plus `OUT/kustomize/{base,overlays/<environment>}` for Kubernetes.
@@ -40,6 +40,8 @@ enum TargetArg {
     K8s,
     Ecs,
     Ansible,
+    Ci,
+    Gitops,
 }
 
 fn main() -> ExitCode {
@@ -76,6 +78,22 @@ fn main() -> ExitCode {
         TargetArg::K8s => Selection::Only(vec![Target::Kubernetes]),
         TargetArg::Ecs => Selection::Only(vec![Target::Ecs]),
         TargetArg::Ansible => Selection::Only(vec![Target::Ansible]),
+        TargetArg::Ci | TargetArg::Gitops => Selection::Only(Vec::new()),
+    };
+    // Delivery spans every environment: OUT/ci and OUT/gitops (src/delivery.rs).
+    use kimai_deploy::delivery::{render_delivery, DeliveryTarget};
+    let (delivery_targets, explicit) = match args.target {
+        TargetArg::All => (DeliveryTarget::ALL.to_vec(), false),
+        TargetArg::Ci => (vec![DeliveryTarget::Ci], true),
+        TargetArg::Gitops => (vec![DeliveryTarget::Gitops], true),
+        _ => (Vec::new(), false),
+    };
+    let delivery = match render_delivery(&models, multi, &delivery_targets, explicit) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: nothing was written.\n{e}");
+            return ExitCode::from(1);
+        }
     };
     // Render every environment before writing anything.
     let mut outcomes = Vec::new();
@@ -130,6 +148,27 @@ fn main() -> ExitCode {
         if write_outcome(&mut out, base, outcome).is_err() {
             return ExitCode::from(1);
         }
+    }
+    for (target, rendered) in &delivery.rendered {
+        let dir = args.out.join(target.as_str());
+        match write_target(&dir, rendered) {
+            Ok(changed) => {
+                let _ = writeln!(
+                    out,
+                    "{}: {} files in {} ({changed} changed)",
+                    target.as_str(),
+                    rendered.files.len(),
+                    dir.display()
+                );
+            }
+            Err(e) => {
+                eprintln!("error: writing {}: {e}", dir.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
+    for (target, reason) in &delivery.skipped {
+        let _ = writeln!(out, "{}: skipped ({reason})", target.as_str());
     }
     if let Some(overlays) = overlays {
         let dir = args.out.join("kustomize");

@@ -17,11 +17,13 @@
 //! `generate` example touches files, the environment or the clock.
 
 pub mod capabilities;
+pub mod delivery;
 pub mod overlays;
 pub mod spec_doc;
 
 pub use ansible_render as ansible;
 pub use compose_render as compose;
+pub use delivery_render;
 pub use ecs_render as ecs;
 pub use k8s_render as k8s;
 pub use kimai_model as model;
@@ -43,6 +45,22 @@ pub enum Error {
         target: Target,
         /// Every problem, with field paths.
         diagnostics: Diagnostics,
+    },
+    /// The spec's delivery (CI pipelines, GitOps objects) cannot be rendered.
+    #[error("{target}: {diagnostics}")]
+    Delivery {
+        /// `ci` or `gitops`.
+        target: &'static str,
+        /// Every problem, with field paths.
+        diagnostics: Diagnostics,
+    },
+    /// The delivery renderer failed for another reason (serialisation, template).
+    #[error("{target}: {message}")]
+    DeliveryRender {
+        /// `ci` or `gitops`.
+        target: &'static str,
+        /// What went wrong.
+        message: String,
     },
     /// A renderer failed for another reason (serialisation, template).
     #[error("{}: {message}", target.as_str())]

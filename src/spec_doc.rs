@@ -95,6 +95,10 @@ fn kind(node: &Value, defs: &Value) -> String {
 }
 
 fn targets(path: &str) -> String {
+    // Delivery spans every environment and no per-environment target reads it.
+    if path == "delivery" || path.starts_with("delivery.") {
+        return "ci, gitops".into();
+    }
     match capability_for(path) {
         None => "all".into(),
         Some(c) => {

@@ -159,6 +159,9 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
     if all.is_empty() {
         // Each environment is valid on its own; side by side they must not share a name.
         all = crate::names::collisions(&models);
+        for diag in crate::delivery::conflicts(&models).0 {
+            all.push(diag);
+        }
     }
     all.into_result(models)
 }

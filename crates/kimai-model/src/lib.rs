@@ -25,6 +25,7 @@
 
 mod check;
 pub mod cidr;
+pub mod delivery;
 mod derive;
 mod diag;
 pub mod environments;

@@ -119,6 +119,24 @@ pub struct Names {
     pub backup_prefix: Option<String>,
     /// ID of this environment's S3 lifecycle rule: `<name>-<environment>-dumps`.
     pub lifecycle_rule: String,
+    /// IAM role CI pipelines assume by OIDC to deploy this environment:
+    /// `<name>-<environment>-deploy` (see [`crate::delivery`] for its trust policy).
+    pub deploy_role: String,
+    /// IAM role GitHub pull-request workflows assume by OIDC to run `terraform plan`
+    /// (read-only): `<name>-<environment>-plan`.
+    pub plan_role: String,
+    /// The CI environment (GitHub environment, GitLab environment) deploys of this environment
+    /// run in: the environment's label.
+    pub ci_environment: String,
+    /// The GitHub environment pull-request `terraform plan` jobs run in (no reviewers; its own
+    /// OIDC subject, so the read-only plan role never trusts the deploy jobs' identity):
+    /// `<environment>-plan`.
+    pub ci_plan_environment: String,
+    /// The Flux GitRepository and the Argo CD AppProject shared by every environment: `<name>`.
+    pub gitops_source: String,
+    /// The Flux Kustomization and the Argo CD Application of this environment:
+    /// `<name>-<environment>`.
+    pub gitops_app: String,
 }
 
 impl Names {
@@ -182,6 +200,12 @@ impl Names {
                 }
             }),
             lifecycle_rule: format!("{stem}-dumps"),
+            deploy_role: fit(&format!("{stem}-deploy"), IAM_ROLE_MAX),
+            plan_role: fit(&format!("{stem}-plan"), IAM_ROLE_MAX),
+            ci_environment: spec.environment.clone(),
+            ci_plan_environment: format!("{}-plan", spec.environment),
+            gitops_source: name.to_string(),
+            gitops_app: stem.clone(),
             namespace,
             stem,
         }

@@ -47,6 +47,9 @@ pub struct Spec {
     /// means no AWS settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<Aws>,
+    /// CI/CD pipelines and GitOps objects that deliver the generated output; absent means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
     /// Per-target settings.
     #[serde(default)]
     pub targets: Targets,
@@ -74,6 +77,7 @@ impl Spec {
             monitoring: Monitoring::default(),
             backup: None,
             aws: None,
+            delivery: None,
             targets: Targets::default(),
         }
     }
@@ -98,6 +102,135 @@ pub struct Aws {
     /// Secrets alike); empty means `<name>/<environment>`.
     #[serde(default)]
     pub secrets_prefix: String,
+}
+
+/// How the generated output is delivered: CI/CD pipelines (`ci` target) and GitOps objects
+/// (`gitops` target). Every field but `approval` is shared by all environments of a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// Git URL of the repository holding the spec and the generated output, as Flux and
+    /// Argo CD clone it (`https://github.com/example/kimai-deploy.git`); no credentials in it.
+    pub repository: String,
+    /// The branch deploys follow: a push (merge) to it deploys, pull requests into it validate.
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    /// Folder of the repository that `generate --out` writes and that is committed.
+    #[serde(default = "default_output_path")]
+    pub path: String,
+    /// The spec file in the repository, for `generate --check` on every pull request.
+    #[serde(default = "default_spec_path")]
+    pub spec_path: String,
+    /// Environments in deploy order (each waits for the one before); empty means `dev`, `test`,
+    /// `qa`, `staging`, `production` in that order, other names after them by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<String>,
+    /// This environment's deploy waits for a reviewer's approval; absent means only
+    /// `production` does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<bool>,
+    /// Who approves: GitHub user logins or `org/team` slugs (the GitHub environment's required
+    /// reviewers); GitLab approvers are set on the protected environment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewers: Vec<String>,
+    /// EKS cluster the pipelines deploy Kubernetes to (`aws eks update-kubeconfig`); absent
+    /// means a kubeconfig from the CI secret `KUBECONFIG_DATA`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eks_cluster: Option<String>,
+    /// GitHub Actions workflows (`ci/github/*.yml`); absent means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<GithubCi>,
+    /// A GitLab CI pipeline (`ci/gitlab-ci.yml`); absent means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gitlab: Option<GitlabCi>,
+    /// Flux reconciles each environment's Kubernetes output from git; absent means no Flux.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flux: Option<Flux>,
+    /// Argo CD syncs each environment's Kubernetes output from git; absent means no Argo CD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub argocd: Option<ArgoCd>,
+}
+
+fn default_branch() -> String {
+    "main".into()
+}
+
+fn default_output_path() -> String {
+    "out".into()
+}
+
+fn default_spec_path() -> String {
+    "kimai.yaml".into()
+}
+
+/// GitHub Actions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GithubCi {
+    /// `OWNER/REPO`: the repository whose workflows may assume the deploy role (OIDC `sub`).
+    pub repository: String,
+}
+
+/// GitLab CI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GitlabCi {
+    /// `GROUP/PROJECT` (subgroups allowed): the project whose pipelines may assume the deploy
+    /// role (OIDC `sub`).
+    pub project: String,
+    /// The GitLab instance, which issues the ID tokens (OIDC provider).
+    #[serde(default = "default_gitlab_url")]
+    pub url: String,
+}
+
+fn default_gitlab_url() -> String {
+    "https://gitlab.com".into()
+}
+
+/// Flux settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Flux {
+    /// Namespace of the Flux controllers and of these objects.
+    pub namespace: String,
+    /// How often the source is fetched and each environment reconciled (`5m`).
+    pub interval: String,
+    /// Each environment's Kustomization waits until the previous environment's is ready.
+    pub depends_on_previous: bool,
+    /// Secret in `namespace` with the credentials Flux clones with (a private repository:
+    /// `flux create secret git`); absent means an anonymous clone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl Default for Flux {
+    fn default() -> Self {
+        Flux {
+            namespace: "flux-system".into(),
+            interval: "5m".into(),
+            depends_on_previous: true,
+            secret: None,
+        }
+    }
+}
+
+/// Argo CD settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArgoCd {
+    /// Namespace Argo CD runs in (its AppProjects and Applications live there).
+    pub namespace: String,
+    /// API server URL of the destination cluster, as registered in Argo CD.
+    pub server: String,
+}
+
+impl Default for ArgoCd {
+    fn default() -> Self {
+        ArgoCd {
+            namespace: "argocd".into(),
+            server: "https://kubernetes.default.svc".into(),
+        }
+    }
 }
 
 /// The Kimai application container.

@@ -163,6 +163,7 @@ pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
         (None, None) => {}
     }
     check_secrets(&spec, &mut d);
+    crate::delivery::check(&spec, &mut d);
     d.into_result(())?;
     // Every parse above succeeded when no diagnostic was recorded.
     Ok(Validated {

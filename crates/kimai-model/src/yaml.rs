@@ -14,6 +14,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Comments to place above keys, by JSON-pointer-like path (`/services/kimai/healthcheck`).
+/// A path ending in `#` (`/jobs/deploy/steps/0/uses#`) puts a one-line comment at the end of
+/// that key's line instead, after a single-line scalar (`uses: owner/repo@sha # v1.2.3`).
 pub type Comments = BTreeMap<String, String>;
 
 /// Serialises `value` as YAML with `header` comment lines on top and `comments` above keys.
@@ -86,7 +88,19 @@ fn emit_map(
                 emit_seq(out, inner, indent + 2, path, comments);
             }
             other => {
-                let _ = writeln!(out, "{pad}{key}: {}", scalar(other, indent + 2));
+                let value = scalar(other, indent + 2);
+                let trailing = (!comments.is_empty() && !value.contains('\n'))
+                    .then(|| comments.get(&format!("{path}#")))
+                    .flatten()
+                    .and_then(|c| c.lines().next());
+                match trailing {
+                    Some(c) => {
+                        let _ = writeln!(out, "{pad}{key}: {value} # {}", c.trim_end());
+                    }
+                    None => {
+                        let _ = writeln!(out, "{pad}{key}: {value}");
+                    }
+                }
             }
         }
         path.truncate(len);
@@ -238,6 +252,19 @@ fn block_literal(s: &str, indent: usize) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn trailing_comments_follow_single_line_scalars_only() {
+        let v = json!({"steps": [{"uses": "a/b@0123", "run": "one\ntwo\n"}]});
+        let mut c = Comments::new();
+        c.insert("/steps/0/uses#".into(), "v1.2.3".into());
+        c.insert("/steps/0/run#".into(), "never on a block".into());
+        let y = emit(&v, "", &c);
+        assert!(y.contains("- uses: a/b@0123 # v1.2.3\n"), "{y}");
+        assert!(!y.contains("never"), "{y}");
+        let back: serde_json::Value = serde_yaml::from_str(&y).unwrap();
+        assert_eq!(back, v);
+    }
 
     #[test]
     fn quotes_yaml_1_1_look_alikes() {

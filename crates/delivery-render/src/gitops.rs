@@ -1,0 +1,457 @@
+//! GitOps objects: Flux (`flux/`) and Argo CD (`argocd/`), one object per environment with
+//! Kubernetes output, reconciling that environment's kustomization from git.
+//!
+//! Typed structs of the custom resources (only the members used), checked against the projects'
+//! own CRD schemas in CI. Names come from [`kimai_model::Names`]: the GitRepository and the
+//! AppProject are `gitops_source`, each Kustomization and Application is the environment's
+//! `gitops_app`, health checks and destinations use its namespace and Deployment.
+
+use kimai_model::yaml::Comments;
+use kimai_model::{OutputFile, StorageClass, STARTUP_BUDGET_SECONDS};
+use serde::Serialize;
+
+use crate::plan::{Env, Plan};
+use crate::Error;
+
+#[derive(Serialize)]
+struct Meta {
+    name: String,
+    namespace: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<S> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: Meta,
+    spec: S,
+}
+
+#[derive(Serialize)]
+struct GitRepositorySpec {
+    interval: String,
+    url: String,
+    #[serde(rename = "ref")]
+    reference: GitRef,
+    #[serde(rename = "secretRef", skip_serializing_if = "Option::is_none")]
+    secret_ref: Option<SecretRef>,
+    /// Only the generated output is fetched into the artifact (gitignore syntax).
+    ignore: String,
+}
+
+#[derive(Serialize)]
+struct SecretRef {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct GitRef {
+    branch: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KustomizationSpec {
+    interval: String,
+    source_ref: SourceRef,
+    path: String,
+    prune: bool,
+    timeout: String,
+    health_checks: Vec<HealthCheck>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    depends_on: Vec<DependsOn>,
+}
+
+#[derive(Serialize)]
+struct SourceRef {
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HealthCheck {
+    api_version: &'static str,
+    kind: &'static str,
+    name: String,
+    namespace: String,
+}
+
+#[derive(Serialize)]
+struct DependsOn {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct LocalKustomization {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    resources: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AppProjectSpec {
+    description: String,
+    source_repos: Vec<String>,
+    destinations: Vec<Destination>,
+    cluster_resource_whitelist: Vec<GroupKind>,
+}
+
+#[derive(Serialize)]
+struct Destination {
+    server: String,
+    namespace: String,
+}
+
+#[derive(Serialize)]
+struct GroupKind {
+    group: &'static str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplicationSpec {
+    project: String,
+    source: AppSource,
+    destination: Destination,
+    sync_policy: SyncPolicy,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AppSource {
+    #[serde(rename = "repoURL")]
+    repo_url: String,
+    target_revision: String,
+    path: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncPolicy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automated: Option<Automated>,
+    retry: Retry,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Automated {
+    prune: bool,
+    self_heal: bool,
+}
+
+#[derive(Serialize)]
+struct Retry {
+    limit: i64,
+    backoff: Backoff,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Backoff {
+    duration: &'static str,
+    factor: i64,
+    max_duration: &'static str,
+}
+
+fn file(path: String, value: &impl Serialize, header: &str) -> Result<OutputFile, Error> {
+    Ok(OutputFile::new(
+        path.clone(),
+        crate::yaml(&path, value, header, &Comments::new())?,
+    ))
+}
+
+/// Environments with Kubernetes output, in order, each with its kustomization folder.
+fn kube_envs<'p>(plan: &'p Plan) -> Vec<(&'p Env<'p>, &'p str)> {
+    plan.envs
+        .iter()
+        .filter_map(|e| e.kubernetes.as_deref().map(|k| (e, k)))
+        .collect()
+}
+
+fn flux(plan: &Plan, f: &kimai_model::Flux) -> Result<Vec<OutputFile>, Error> {
+    let source = plan.envs[0].names.gitops_source.clone();
+    let mut files = vec![file(
+        "flux/gitrepository.yaml".into(),
+        &Object {
+            api_version: "source.toolkit.fluxcd.io/v1",
+            kind: "GitRepository",
+            metadata: Meta {
+                name: source.clone(),
+                namespace: f.namespace.clone(),
+            },
+            spec: GitRepositorySpec {
+                interval: f.interval.clone(),
+                url: plan.delivery.repository.clone(),
+                reference: GitRef {
+                    branch: plan.delivery.branch.clone(),
+                },
+                secret_ref: f.secret.clone().map(|name| SecretRef { name }),
+                ignore: format!("/*\n!/{}/\n", plan.delivery.path),
+            },
+        },
+        "The repository every environment's Kustomization reconciles from.\nGenerated by kimai-deploy. Do not edit.",
+    )?];
+    let mut resources = vec!["gitrepository.yaml".to_string()];
+    let envs = kube_envs(plan);
+    for (i, (e, path)) in envs.iter().enumerate() {
+        let name = e.names.gitops_app.clone();
+        let depends_on = match (f.depends_on_previous, i.checked_sub(1)) {
+            (true, Some(p)) => vec![DependsOn {
+                name: envs[p].0.names.gitops_app.clone(),
+            }],
+            _ => Vec::new(),
+        };
+        let after = depends_on
+            .first()
+            .map(|d| format!("\nApplied only once {} is ready (dependsOn).", d.name))
+            .unwrap_or_default();
+        files.push(file(
+            format!("flux/{name}.yaml"),
+            &Object {
+                api_version: "kustomize.toolkit.fluxcd.io/v1",
+                kind: "Kustomization",
+                metadata: Meta {
+                    name: name.clone(),
+                    namespace: f.namespace.clone(),
+                },
+                spec: KustomizationSpec {
+                    interval: f.interval.clone(),
+                    source_ref: SourceRef {
+                        kind: "GitRepository",
+                        name: source.clone(),
+                    },
+                    path: format!("./{path}"),
+                    prune: true,
+                    timeout: format!("{}s", STARTUP_BUDGET_SECONDS * 3),
+                    health_checks: vec![HealthCheck {
+                        api_version: "apps/v1",
+                        kind: "Deployment",
+                        name: e.names.app.clone(),
+                        namespace: e.names.namespace.clone(),
+                    }],
+                    depends_on,
+                },
+            },
+            &format!(
+                "{}: reconciles {path} (its namespace is set there); ready when Deployment {} is.{after}\nGenerated by kimai-deploy. Do not edit.",
+                e.names.ci_environment, e.names.app
+            ),
+        )?);
+        resources.push(format!("{name}.yaml"));
+    }
+    files.push(file(
+        "flux/kustomization.yaml".into(),
+        &LocalKustomization {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources,
+        },
+        &format!(
+            "kubectl apply -k . (into a cluster running Flux in {}) starts reconciling every environment.",
+            f.namespace
+        ),
+    )?);
+    Ok(files)
+}
+
+fn argocd(plan: &Plan, a: &kimai_model::ArgoCd) -> Result<Vec<OutputFile>, Error> {
+    let project = plan.envs[0].names.gitops_source.clone();
+    let envs = kube_envs(plan);
+    let mut whitelist = vec![GroupKind {
+        group: "",
+        kind: "Namespace",
+    }];
+    if envs
+        .iter()
+        .any(|(e, _)| e.model.spec().storage.class == StorageClass::Efs)
+    {
+        whitelist.push(GroupKind {
+            group: "",
+            kind: "PersistentVolume",
+        });
+    }
+    let mut files = vec![file(
+        "argocd/appproject.yaml".into(),
+        &Object {
+            api_version: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: Meta {
+                name: project.clone(),
+                namespace: a.namespace.clone(),
+            },
+            spec: AppProjectSpec {
+                description: format!("{}: every environment, from {}", plan.app, plan.delivery.repository),
+                source_repos: vec![plan.delivery.repository.clone()],
+                destinations: envs
+                    .iter()
+                    .map(|(e, _)| Destination {
+                        server: a.server.clone(),
+                        namespace: e.names.namespace.clone(),
+                    })
+                    .collect(),
+                cluster_resource_whitelist: whitelist,
+            },
+        },
+        "Only this repository, only these namespaces of this cluster, and only the cluster-scoped kinds the output has.\nGenerated by kimai-deploy. Do not edit.",
+    )?];
+    let mut resources = vec!["appproject.yaml".to_string()];
+    for (e, path) in &envs {
+        let name = e.names.gitops_app.clone();
+        let automated = (!e.approval).then_some(Automated {
+            prune: true,
+            self_heal: true,
+        });
+        let how = if e.approval {
+            "manual sync (approval: a person syncs after review)"
+        } else {
+            "automated sync with prune and self-heal"
+        };
+        files.push(file(
+            format!("argocd/{name}.yaml"),
+            &Object {
+                api_version: "argoproj.io/v1alpha1",
+                kind: "Application",
+                metadata: Meta {
+                    name: name.clone(),
+                    namespace: a.namespace.clone(),
+                },
+                spec: ApplicationSpec {
+                    project: project.clone(),
+                    source: AppSource {
+                        repo_url: plan.delivery.repository.clone(),
+                        target_revision: plan.delivery.branch.clone(),
+                        path: (*path).to_string(),
+                    },
+                    destination: Destination {
+                        server: a.server.clone(),
+                        namespace: e.names.namespace.clone(),
+                    },
+                    sync_policy: SyncPolicy {
+                        automated,
+                        retry: Retry {
+                            limit: 5,
+                            backoff: Backoff {
+                                duration: "30s",
+                                factor: 2,
+                                max_duration: "10m",
+                            },
+                        },
+                    },
+                },
+            },
+            &format!(
+                "{}: {path}, {how}.\nGenerated by kimai-deploy. Do not edit.",
+                e.names.ci_environment
+            ),
+        )?);
+        resources.push(format!("{name}.yaml"));
+    }
+    files.push(file(
+        "argocd/kustomization.yaml".into(),
+        &LocalKustomization {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources,
+        },
+        &format!(
+            "kubectl apply -k . (into the cluster running Argo CD in {}) registers every environment.",
+            a.namespace
+        ),
+    )?);
+    Ok(files)
+}
+
+const README: &str = include_str!("../templates/gitops-README.md.j2");
+
+#[derive(Serialize)]
+struct ReadmeFacts<'a> {
+    app: &'a str,
+    repository: &'a str,
+    branch: &'a str,
+    project: &'a str,
+    flux: Option<&'a kimai_model::Flux>,
+    /// The command that creates Flux's clone credentials, when the repository is private.
+    flux_secret: Option<String>,
+    argocd: Option<&'a kimai_model::ArgoCd>,
+    depends: bool,
+    envs: Vec<ReadmeEnv>,
+}
+
+#[derive(Serialize)]
+struct ReadmeEnv {
+    name: String,
+    path: String,
+    namespace: String,
+    app: String,
+    after: Option<String>,
+    approval: bool,
+}
+
+/// `gitops/README.md`: how to start reconciling, what each environment does.
+fn readme(plan: &Plan) -> Result<OutputFile, Error> {
+    let d = &plan.delivery;
+    let depends = d.flux.as_ref().is_some_and(|f| f.depends_on_previous);
+    let envs = kube_envs(plan);
+    let facts = ReadmeFacts {
+        app: &plan.app,
+        repository: &d.repository,
+        branch: &d.branch,
+        project: &plan.envs[0].names.gitops_source,
+        flux: d.flux.as_ref(),
+        flux_secret: d.flux.as_ref().and_then(|f| {
+            let name = f.secret.as_deref()?;
+            let base = format!(
+                "flux create secret git {name} --namespace {} --url {}",
+                f.namespace, d.repository
+            );
+            Some(if d.repository.starts_with("ssh://") {
+                format!("{base}   # prints a deploy key: add it to the repository, read-only")
+            } else {
+                format!(
+                    "{base} --username git --password \"$(cat read-only-token.txt)\"   # a token that can only read the repository"
+                )
+            })
+        }),
+        argocd: d.argocd.as_ref(),
+        depends,
+        envs: envs
+            .iter()
+            .enumerate()
+            .map(|(i, (e, path))| ReadmeEnv {
+                name: e.names.ci_environment.clone(),
+                path: (*path).to_string(),
+                namespace: e.names.namespace.clone(),
+                app: e.names.gitops_app.clone(),
+                after: i
+                    .checked_sub(1)
+                    .filter(|_| depends)
+                    .map(|p| envs[p].0.names.gitops_app.clone()),
+                approval: e.approval,
+            })
+            .collect(),
+    };
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let mut text = env.render_str(README, minijinja::Value::from_serialize(&facts))?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(OutputFile::new("README.md", text))
+}
+
+pub(crate) fn render(plan: &Plan) -> Result<Vec<OutputFile>, Error> {
+    let mut files = vec![readme(plan)?];
+    if let Some(f) = &plan.delivery.flux {
+        files.extend(flux(plan, f)?);
+    }
+    if let Some(a) = &plan.delivery.argocd {
+        files.extend(argocd(plan, a)?);
+    }
+    Ok(files)
+}
