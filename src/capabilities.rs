@@ -62,6 +62,9 @@ impl Capability {
             Target::Kubernetes => self.k8s,
             Target::Ecs => self.ecs,
             Target::Ansible => self.ansible,
+            // Terraform creates the AWS platform under the other targets; it expresses no
+            // application setting itself and emits no notice (terraform/README.md).
+            Target::Terraform => (NotApplicable, "the AWS platform under ECS and EKS"),
         }
     }
 

@@ -28,6 +28,7 @@ pub use kimai_model as model;
 pub use kimai_model::{
     load, parse, validate, Diagnostics, Format, Notice, Rendered, Target, Validated,
 };
+pub use terraform_render as terraform;
 
 /// The embedded default spec: a realistic production deployment with every feature on
 /// (`examples/specs/production.yaml`).
@@ -139,6 +140,14 @@ fn render_with(
                 other => render_err(other.to_string()),
             })
         }
+        Target::Terraform => terraform_render::render(model, &terraform_render::Options::default())
+            .map_err(|e| match e {
+                terraform_render::Error::Invalid(diagnostics) => Error::Invalid {
+                    target,
+                    diagnostics,
+                },
+                other => render_err(other.to_string()),
+            }),
     }
 }
 
