@@ -1376,16 +1376,7 @@ impl Validated {
                     "missing: the AWS platform needs the region and account",
                     "add `aws: { region: eu-central-1, account_id: \"123456789012\" }`",
                 ),
-                Some(_) => {
-                    // The load balancer Terraform creates for ECS listens on HTTPS only.
-                    if s.targets.ecs.is_some() && s.ingress.tls.mode != TlsMode::Acm {
-                        d.error_hint(
-                            "ingress.tls.mode",
-                            "the load balancer Terraform creates for ECS terminates TLS with an ACM certificate",
-                            "set `ingress.tls.mode: acm` and `ingress.tls.certificate_arn`",
-                        );
-                    }
-                }
+                Some(_) => {}
             },
             Target::Compose | Target::Ansible => {}
         }

@@ -22,7 +22,7 @@ pub fn hosts(ctx: &Ctx<'_>) -> Vec<String> {
 /// The file (empty without ECS).
 pub fn file(ctx: &Ctx<'_>) -> File {
     let mut f = File::default();
-    if ctx.ecs.is_none() {
+    if !ctx.creates_alb() {
         return f;
     }
     let n = &ctx.names;
@@ -47,7 +47,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             "Kimai has no unauthenticated health endpoint: the login page answers 200 (redirects\ncount as healthy). The deregistration delay ({DEREGISTRATION_DELAY_SECONDS} s) is the drain ECS waits before it\nsignals a task to stop, matching the task's stop timeout."
         ),
         resource("aws_lb_target_group", "this")
-            .add_attribute(("name", s(&n.target_group)))
+            .add_attribute(("name", s(ctx.target_group())))
             .add_attribute(("target_type", "ip"))
             .add_attribute(("protocol", "HTTP"))
             .add_attribute(("port", u64::from(KIMAI_PORT)))
@@ -65,59 +65,63 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                     .add_attribute(("unhealthy_threshold", 3u64))
                     .build(),
             )
-            .add_attribute(("tags", ctx.name_tag(&n.target_group)))
+            .add_attribute(("tags", ctx.name_tag(&ctx.target_group())))
             .build(),
     );
-    f.note(
-        "Only requests for Kimai's hosts reach it (listener rules below); anything else gets 404.",
-        resource("aws_lb_listener", "https")
-            .add_attribute(("load_balancer_arn", r("aws_lb.this.arn")))
-            .add_attribute(("port", 443u64))
-            .add_attribute(("protocol", "HTTPS"))
-            .add_attribute(("ssl_policy", TLS_POLICY))
-            .add_attribute((
-                "certificate_arn",
-                s(ctx
-                    .spec
-                    .ingress
-                    .tls
-                    .certificate_arn
-                    .clone()
-                    .unwrap_or_default()),
-            ))
-            .add_block(
-                block("default_action")
-                    .add_attribute(("type", "fixed-response"))
-                    .add_block(
-                        block("fixed_response")
-                            .add_attribute(("content_type", "text/plain"))
-                            .add_attribute(("message_body", "Not Found"))
-                            .add_attribute(("status_code", "404"))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
-    f.add(
-        resource("aws_lb_listener", "http")
-            .add_attribute(("load_balancer_arn", r("aws_lb.this.arn")))
-            .add_attribute(("port", 80u64))
-            .add_attribute(("protocol", "HTTP"))
-            .add_block(
-                block("default_action")
-                    .add_attribute(("type", "redirect"))
-                    .add_block(
-                        block("redirect")
-                            .add_attribute(("port", "443"))
-                            .add_attribute(("protocol", "HTTPS"))
-                            .add_attribute(("status_code", "HTTP_301"))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
+    let not_found = block("default_action")
+        .add_attribute(("type", "fixed-response"))
+        .add_block(
+            block("fixed_response")
+                .add_attribute(("content_type", "text/plain"))
+                .add_attribute(("message_body", "Not Found"))
+                .add_attribute(("status_code", "404"))
+                .build(),
+        )
+        .build();
+    let listener = if let Some(cert) = &ctx.spec.ingress.tls.certificate_arn {
+        f.note(
+            "Only requests for Kimai's hosts reach it (listener rules below); anything else gets 404.",
+            resource("aws_lb_listener", "https")
+                .add_attribute(("load_balancer_arn", r("aws_lb.this.arn")))
+                .add_attribute(("port", 443u64))
+                .add_attribute(("protocol", "HTTPS"))
+                .add_attribute(("ssl_policy", TLS_POLICY))
+                .add_attribute(("certificate_arn", s(cert)))
+                .add_block(not_found)
+                .build(),
+        );
+        f.add(
+            resource("aws_lb_listener", "http")
+                .add_attribute(("load_balancer_arn", r("aws_lb.this.arn")))
+                .add_attribute(("port", 80u64))
+                .add_attribute(("protocol", "HTTP"))
+                .add_block(
+                    block("default_action")
+                        .add_attribute(("type", "redirect"))
+                        .add_block(
+                            block("redirect")
+                                .add_attribute(("port", "443"))
+                                .add_attribute(("protocol", "HTTPS"))
+                                .add_attribute(("status_code", "HTTP_301"))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        );
+        "https"
+    } else {
+        f.note(
+            "ingress.tls.mode is not acm: plain HTTP, for a TLS-terminating proxy or CDN in front.\nOnly requests for Kimai's hosts reach it (listener rules below); anything else gets 404.",
+            resource("aws_lb_listener", "http")
+                .add_attribute(("load_balancer_arn", r("aws_lb.this.arn")))
+                .add_attribute(("port", 80u64))
+                .add_attribute(("protocol", "HTTP"))
+                .add_block(not_found)
+                .build(),
+        );
+        "http"
+    };
     for (i, chunk) in hosts(ctx).chunks(HOSTS_PER_RULE).enumerate() {
         let name = if i == 0 {
             "kimai".to_string()
@@ -126,7 +130,10 @@ pub fn file(ctx: &Ctx<'_>) -> File {
         };
         f.add(
             resource("aws_lb_listener_rule", &name)
-                .add_attribute(("listener_arn", r("aws_lb_listener.https.arn")))
+                .add_attribute((
+                    "listener_arn",
+                    r(&format!("aws_lb_listener.{listener}.arn")),
+                ))
                 .add_attribute(("priority", 100 + i as u64))
                 .add_block(
                     block("action")
@@ -179,4 +186,13 @@ pub fn file(ctx: &Ctx<'_>) -> File {
         }
     }
     f
+}
+
+/// The listener Kimai's host rules hang on: `https` with an ACM certificate, else `http`.
+pub fn listener(ctx: &Ctx<'_>) -> &'static str {
+    if ctx.spec.ingress.tls.certificate_arn.is_some() {
+        "https"
+    } else {
+        "http"
+    }
 }

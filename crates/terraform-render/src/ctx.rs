@@ -62,6 +62,97 @@ impl<'a> Ctx<'a> {
         self.ecs.is_some() && self.owns_network()
     }
 
+    /// Terraform creates the load balancer and target group (ECS specs; on Kubernetes the AWS
+    /// Load Balancer Controller makes its own).
+    pub fn creates_alb(&self) -> bool {
+        self.ecs.is_some()
+    }
+
+    /// The target group's name: the one `targets.ecs.target_group_arn` names (the service
+    /// JSON registers with it), else [`kimai_model::Names::target_group`].
+    pub fn target_group(&self) -> String {
+        self.ecs
+            .and_then(|e| e.target_group_arn.as_deref())
+            .and_then(|arn| arn.split(":targetgroup/").nth(1))
+            .and_then(|rest| rest.split('/').next())
+            .map_or_else(|| self.names.target_group.clone(), str::to_string)
+    }
+
+    /// The name of an ECS role: the one the spec's ARN names (`targets.ecs.execution_role_arn`,
+    /// `task_role_arn`) when it is a role of this account, else the derived name; `None` when
+    /// the pinned role belongs to another account (operator-supplied).
+    fn role_name(&self, pinned: Option<&str>, derived: &str) -> Option<String> {
+        match pinned.filter(|a| !a.is_empty()) {
+            None => Some(derived.to_string()),
+            Some(arn) => {
+                let own = format!(":iam::{}:role/", self.aws.account_id);
+                arn.split_once(&own)
+                    .map(|(_, path)| path.rsplit('/').next().unwrap_or(path).to_string())
+            }
+        }
+    }
+
+    /// The ECS execution role Terraform creates, if any.
+    pub fn execution_role(&self) -> Option<String> {
+        let pinned = self.ecs?.execution_role_arn.as_deref();
+        self.role_name(pinned, &self.names.execution_role)
+    }
+
+    /// The ECS task role Terraform creates, if any.
+    pub fn task_role(&self) -> Option<String> {
+        let pinned = self.ecs?.task_role_arn.as_deref();
+        self.role_name(pinned, &self.names.task_role)
+    }
+
+    /// What the operator supplies (existing resources the spec names), for the README.
+    pub fn operator_supplied(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        let net = &self.aws.network;
+        if let Some(vpc) = &net.vpc_id {
+            v.push(format!("the VPC `{vpc}` and its subnets (`aws.network`)"));
+        }
+        if let Some(e) = self.ecs {
+            for (field, arn, created) in [
+                (
+                    "execution_role_arn",
+                    &e.execution_role_arn,
+                    self.execution_role(),
+                ),
+                ("task_role_arn", &e.task_role_arn, self.task_role()),
+            ] {
+                if let (Some(arn), None) = (arn, created) {
+                    v.push(format!(
+                        "the role `{arn}` of another account (`targets.ecs.{field}`)"
+                    ));
+                }
+            }
+        }
+        if let Some(e) = self.ecs {
+            for (name, arn) in &e.secret_arns {
+                v.push(format!(
+                    "secret `{name}` at `{arn}` (`targets.ecs.secret_arns`)"
+                ));
+            }
+        }
+        if self.efs() && !self.aws.create_file_system {
+            if let Some(efs) = &self.spec.storage.efs {
+                v.push(format!(
+                    "the file system `{}`, its mount targets and access points (`storage.efs`)",
+                    efs.file_system_id
+                ));
+            }
+        }
+        if self.spec.database.mode == kimai_model::DatabaseMode::External
+            && !self.aws.create_database
+        {
+            v.push(format!(
+                "the database at `{}` (`database.host`)",
+                self.spec.database.host.clone().unwrap_or_default()
+            ));
+        }
+        v
+    }
+
     /// Kimai's storage is EFS.
     pub fn efs(&self) -> bool {
         self.spec.storage.class == StorageClass::Efs

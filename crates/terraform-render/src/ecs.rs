@@ -74,8 +74,24 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             "requires_compatibilities",
             r("local.task_definition.requiresCompatibilities"),
         ))
-        .add_attribute(("execution_role_arn", r("aws_iam_role.execution.arn")))
-        .add_attribute(("task_role_arn", r("aws_iam_role.task.arn")));
+        .add_attribute((
+            "execution_role_arn",
+            role_arn(
+                ctx,
+                ctx.execution_role(),
+                "execution",
+                ctx.ecs.and_then(|e| e.execution_role_arn.as_deref()),
+            ),
+        ))
+        .add_attribute((
+            "task_role_arn",
+            role_arn(
+                ctx,
+                ctx.task_role(),
+                "task",
+                ctx.ecs.and_then(|e| e.task_role_arn.as_deref()),
+            ),
+        ));
     if ecs.launch_type == LaunchType::Fargate {
         td = td.add_block(
             block("runtime_platform")
@@ -131,7 +147,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
     for (tf, metric, stat, what, threshold) in alarms {
         let name = format!("{}-{}", n.stem, tf.replace('_', "-"));
         f.note(
-            &format!("Rolls a deployment back when {}.", what.to_lowercase()),
+            &format!("Rolls a deployment back: {what}."),
             resource("aws_cloudwatch_metric_alarm", tf)
                 .add_attribute(("alarm_name", s(&name)))
                 .add_attribute(("alarm_description", s(format!("{what} ({})", n.stem))))
@@ -221,7 +237,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                 .build(),
         );
     }
-    let mut deps = vec![r("aws_lb_listener.https")];
+    let mut deps = vec![r(&format!("aws_lb_listener.{}", crate::alb::listener(ctx)))];
     if ctx.aws.create_file_system {
         deps.push(r("aws_efs_mount_target.this"));
     }
@@ -231,4 +247,17 @@ pub fn file(ctx: &Ctx<'_>) -> File {
         svc.build(),
     );
     f
+}
+
+/// The role Terraform creates, or the other account's role the spec pins.
+fn role_arn(
+    _ctx: &Ctx<'_>,
+    created: Option<String>,
+    tf: &str,
+    pinned: Option<&str>,
+) -> hcl::Expression {
+    match (created, pinned) {
+        (Some(_), _) | (None, None) => r(&format!("aws_iam_role.{tf}.arn")),
+        (None, Some(arn)) => s(arn),
+    }
 }

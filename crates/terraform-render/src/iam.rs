@@ -133,16 +133,20 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                 Some(ctx.arn("ecs", "*")),
             ),
         );
-        role(
-            &mut f,
-            "execution",
-            &n.execution_role,
-            format!(
-                "ECS execution role of Kimai {}: image pull, logs, secrets",
-                n.stem
-            ),
-            "ecs_tasks_trust",
-        );
+        let execution_name = ctx.execution_role();
+        let execution = execution_name.is_some();
+        if let Some(name) = &execution_name {
+            role(
+                &mut f,
+                "execution",
+                name,
+                format!(
+                    "ECS execution role of Kimai {}: image pull, logs, secrets",
+                    n.stem
+                ),
+                "ecs_tasks_trust",
+            );
+        }
         let mut st = vec![Statement {
             sid: "Logs",
             actions: vec!["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -193,16 +197,21 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                 resources: vec![s(ctx.arn("ecr", &format!("repository/{prefix}/*")))],
             });
         }
-        f.add(policy_document("execution", st));
-        inline(&mut f, "execution", "execution", "execution");
-
-        role(
-            &mut f,
-            "task",
-            &n.task_role,
-            format!("Task role of Kimai {}: its file system", n.stem),
-            "ecs_tasks_trust",
-        );
+        if execution {
+            f.add(policy_document("execution", st));
+            inline(&mut f, "execution", "execution", "execution");
+        }
+        let task_name = ctx.task_role();
+        let task = task_name.is_some();
+        if let Some(name) = &task_name {
+            role(
+                &mut f,
+                "task",
+                name,
+                format!("Task role of Kimai {}: its file system", n.stem),
+                "ecs_tasks_trust",
+            );
+        }
         let mut st = Vec::new();
         if ctx.efs() {
             st.push(Statement {
@@ -227,7 +236,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                 resources: vec![s("*")],
             });
         }
-        if !st.is_empty() {
+        if task && !st.is_empty() {
             f.note(
                 "The entrypoint runs as root and chowns var/: without ClientRootAccess EFS maps root to\nan anonymous user and that fails.",
                 policy_document("task", st),

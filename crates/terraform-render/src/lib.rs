@@ -18,7 +18,7 @@
 //!     kimai_model::Format::Yaml,
 //! ).unwrap();
 //! let out = terraform_render::render(&model, &terraform_render::Options::default()).unwrap();
-//! assert!(out.file("versions.tf").unwrap().contains("~> 6.0"));
+//! assert!(out.file("versions.tf").unwrap().contents.contains("~> 6.0"));
 //! ```
 //!
 //! # Decisions

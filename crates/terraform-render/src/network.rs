@@ -343,7 +343,7 @@ fn group(ctx: &Ctx<'_>, f: &mut File, part: &str, description: &str) {
 fn security_groups(ctx: &Ctx<'_>, f: &mut File) {
     let db = ctx.aws.create_database;
     let efs = ctx.aws.create_file_system;
-    let alb = ctx.ecs.is_some();
+    let alb = ctx.creates_alb();
     group(
         ctx,
         f,
@@ -355,26 +355,33 @@ fn security_groups(ctx: &Ctx<'_>, f: &mut File) {
             ctx,
             f,
             "alb",
-            "Kimai load balancer: HTTPS and HTTP from anywhere, Kimai out",
+            "Kimai load balancer: web traffic from anywhere, Kimai out",
         );
-        rule(
-            f,
-            Rule {
-                name: "alb_https",
-                group: "alb",
-                ingress: true,
-                description: "HTTPS from anywhere".into(),
-                port: 443,
-                peer: Peer::Cidr("0.0.0.0/0"),
-            },
-        );
+        let https = crate::alb::listener(ctx) == "https";
+        if https {
+            rule(
+                f,
+                Rule {
+                    name: "alb_https",
+                    group: "alb",
+                    ingress: true,
+                    description: "HTTPS from anywhere".into(),
+                    port: 443,
+                    peer: Peer::Cidr("0.0.0.0/0"),
+                },
+            );
+        }
         rule(
             f,
             Rule {
                 name: "alb_http",
                 group: "alb",
                 ingress: true,
-                description: "HTTP from anywhere, redirected to HTTPS".into(),
+                description: if https {
+                    "HTTP from anywhere, redirected to HTTPS".into()
+                } else {
+                    "HTTP from anywhere (TLS terminates in front of the load balancer)".into()
+                },
                 port: 80,
                 peer: Peer::Cidr("0.0.0.0/0"),
             },

@@ -20,6 +20,8 @@ pub struct Facts {
     owns_network: bool,
     owns_service: bool,
     ecs: bool,
+    creates_alb: bool,
+    operator_supplied: Vec<String>,
     vpc_cidr: String,
     zones: u32,
     nat_gateways: u32,
@@ -56,14 +58,16 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
     let n = &ctx.names;
     let db = &ctx.spec.database;
     let mut roles = Vec::new();
-    if ctx.ecs.is_some() {
+    if let Some(name) = ctx.execution_role() {
         roles.push((
-            n.execution_role.clone(),
+            name,
             "ECS execution role: image pull, its log group, exactly the secrets the task reads"
                 .into(),
         ));
+    }
+    if let Some(name) = ctx.task_role() {
         roles.push((
-            n.task_role.clone(),
+            name,
             "task role: this file system (mount, write, root), ECS Exec".into(),
         ));
     }
@@ -87,6 +91,8 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
         owns_network: ctx.owns_network(),
         owns_service: ctx.owns_service(),
         ecs: ctx.ecs.is_some(),
+        creates_alb: ctx.creates_alb(),
+        operator_supplied: ctx.operator_supplied(),
         vpc_cidr: ctx.vpc_cidr(),
         zones: ctx.az_count(),
         nat_gateways: ctx.nat_count(),
@@ -123,7 +129,7 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
         cluster: ctx.ecs.map(|e| e.cluster.clone()),
         service: n.ecs_service.clone(),
         load_balancer: n.load_balancer.clone(),
-        target_group: n.target_group.clone(),
+        target_group: ctx.target_group(),
         hosts: crate::alb::hosts(ctx),
         hosted_zone: ctx.aws.hosted_zone_id.is_some(),
         backup: n
