@@ -6,6 +6,9 @@ use kimai_model::{
     secret_refs, Aws, EcsTarget, Names, SecretsBackend, Spec, StorageClass, Validated,
 };
 
+/// The ServiceAccount annotation naming an IRSA role (k8s-render writes it).
+pub const IRSA_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+
 /// The model as the Terraform modules see it.
 #[derive(Debug)]
 pub struct Ctx<'a> {
@@ -21,6 +24,20 @@ pub struct Ctx<'a> {
     pub partition: &'static str,
     /// The ECS settings, when ECS is a target.
     pub ecs: Option<&'a EcsTarget>,
+}
+
+/// The IAM role a Kubernetes ServiceAccount assumes through IRSA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IrsaRole {
+    /// Role name: the one `eks.amazonaws.com/role-arn` in
+    /// `targets.kubernetes.service_account_annotations` names (a role of this account), else
+    /// [`kimai_model::Names::backup_role`].
+    pub name: String,
+    /// The ServiceAccount carrying the annotation: the backup job's when backups are on, else
+    /// Kimai's.
+    pub service_account: String,
+    /// It writes the dumps (backups are on).
+    pub backup: bool,
 }
 
 /// One Secrets Manager secret Terraform creates (without a value).
@@ -104,12 +121,52 @@ impl<'a> Ctx<'a> {
         self.role_name(pinned, &self.names.task_role)
     }
 
+    /// The IRSA role of the Kubernetes output: the backup job's derived role when backups are
+    /// on, or the role the spec's `eks.amazonaws.com/role-arn` annotation names on whichever
+    /// ServiceAccount k8s-render puts it (the backup job's with backups, else Kimai's). `None`
+    /// without either, or when the annotation names another account's role.
+    pub fn irsa_role(&self) -> Option<IrsaRole> {
+        let backup = self.spec.backup.is_some();
+        let annotated = self
+            .spec
+            .targets
+            .kubernetes
+            .service_account_annotations
+            .get(IRSA_ANNOTATION);
+        let name = match annotated {
+            Some(arn) => self.role_name(Some(arn), "")?,
+            None if backup => self.names.backup_role.clone(),
+            None => return None,
+        };
+        Some(IrsaRole {
+            name,
+            service_account: if backup {
+                self.names.backup_service_account.clone()
+            } else {
+                self.names.app.clone()
+            },
+            backup,
+        })
+    }
+
     /// What the operator supplies (existing resources the spec names), for the README.
     pub fn operator_supplied(&self) -> Vec<String> {
         let mut v = Vec::new();
         let net = &self.aws.network;
         if let Some(vpc) = &net.vpc_id {
             v.push(format!("the VPC `{vpc}` and its subnets (`aws.network`)"));
+        }
+        if let Some(arn) = self
+            .spec
+            .targets
+            .kubernetes
+            .service_account_annotations
+            .get(IRSA_ANNOTATION)
+            .filter(|_| self.irsa_role().is_none())
+        {
+            v.push(format!(
+                "the role `{arn}` of another account (`targets.kubernetes.service_account_annotations`)"
+            ));
         }
         if let Some(e) = self.ecs {
             for (field, arn, created) in [

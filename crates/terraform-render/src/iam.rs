@@ -244,10 +244,14 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             inline(&mut f, "task", "task", "task");
         }
     }
-    if let (Some(bucket), Some(prefix)) = (&n.backup_bucket, &n.backup_prefix) {
+    if let Some(irsa) = ctx.irsa_role() {
         let issuer = "${var.eks_oidc_issuer}";
         f.note(
-            "IRSA: only the backup job's ServiceAccount, through the cluster's OIDC provider.",
+            if irsa.backup {
+                "IRSA: only the backup job's ServiceAccount, through the cluster's OIDC provider."
+            } else {
+                "IRSA: the role targets.kubernetes.service_account_annotations gives Kimai's\nServiceAccount. Kimai calls no AWS API, so it grants nothing; attach what the annotation is for."
+            },
             crate::tf::data("aws_iam_policy_document", "backup_trust")
                 .add_block(
                     block("statement")
@@ -272,7 +276,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                                     "values",
                                     strings([format!(
                                         "system:serviceaccount:{}:{}",
-                                        n.namespace, n.backup_service_account
+                                        n.namespace, irsa.service_account
                                     )]),
                                 ))
                                 .build(),
@@ -288,16 +292,19 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                 )
                 .build(),
         );
-        role(
-            &mut f,
-            "backup",
-            &n.backup_role,
-            format!(
-                "Database dumps of Kimai {} into s3://{bucket}/{prefix}/",
-                n.stem
-            ),
-            "backup_trust",
-        );
+        let description = match (&n.backup_bucket, &n.backup_prefix) {
+            (Some(bucket), Some(prefix)) if irsa.backup => {
+                format!(
+                    "Database dumps of Kimai {} into s3://{bucket}/{prefix}/",
+                    n.stem
+                )
+            }
+            _ => format!("Kimai {}'s ServiceAccount (IRSA)", n.stem),
+        };
+        role(&mut f, "backup", &irsa.name, description, "backup_trust");
+    }
+    let writes_dumps = ctx.irsa_role().is_some_and(|i| i.backup);
+    if let (true, Some(bucket), Some(prefix)) = (writes_dumps, &n.backup_bucket, &n.backup_prefix) {
         f.add(policy_document(
             "backup",
             vec![Statement {

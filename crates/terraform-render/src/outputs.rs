@@ -66,10 +66,10 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             "aws_db_instance.this.master_user_secret[0].secret_arn".into(),
         ));
     }
-    if ctx.spec.backup.is_some() {
+    if ctx.irsa_role().is_some() {
         outputs.push((
             "backup_role_arn",
-            "Role of the Kubernetes backup job (IRSA).",
+            "IRSA role of the Kubernetes ServiceAccount (the backup job's when backups are on).",
             "aws_iam_role.backup.arn".into(),
         ));
     }

@@ -71,8 +71,20 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
             "task role: this file system (mount, write, root), ECS Exec".into(),
         ));
     }
-    if ctx.spec.backup.is_some() {
-        roles.push((n.backup_role.clone(), format!("Kubernetes backup job (IRSA, ServiceAccount `{}/{}`): `s3:PutObject` under its prefix", n.namespace, n.backup_service_account)));
+    if let Some(irsa) = ctx.irsa_role() {
+        roles.push((
+            irsa.name,
+            format!(
+                "IRSA role of ServiceAccount `{}/{}`{}",
+                n.namespace,
+                irsa.service_account,
+                if irsa.backup {
+                    ": `s3:PutObject` of the dumps under their prefix"
+                } else {
+                    " (grants nothing: Kimai calls no AWS API)"
+                }
+            ),
+        ));
     }
     if crate::backup::plan_resources(ctx).is_some() {
         roles.push((

@@ -49,7 +49,7 @@ fn vars(ctx: &Ctx<'_>) -> Vec<Var> {
             example: None,
         });
     }
-    if ctx.spec.backup.is_some() {
+    if ctx.irsa_role().is_some() {
         v.push(Var {
             name: "eks_oidc_issuer",
             ty: "string",
