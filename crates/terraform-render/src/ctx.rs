@@ -76,7 +76,7 @@ impl<'a> Ctx<'a> {
     /// Terraform owns the ECS task definition and service: ECS is a target and Terraform
     /// creates the network it runs in.
     pub fn owns_service(&self) -> bool {
-        self.ecs.is_some() && self.owns_network()
+        self.model.terraform_owns_ecs_service()
     }
 
     /// Terraform creates the load balancer and target group (ECS specs; on Kubernetes the AWS
