@@ -233,7 +233,7 @@ impl Names {
             db_replica: fit(&format!("{stem}-replica"), RDS_ID_MAX),
             db_zone: aws
                 .filter(|a| a.create_database)
-                .and_then(|_| spec.database.host.as_deref())
+                .and(spec.database.host.as_deref())
                 .and_then(|h| h.split_once('.'))
                 .map(|(_, zone)| zone.to_string()),
             file_system: format!("{stem}-var"),

@@ -1370,14 +1370,15 @@ impl Validated {
                     }
                 }
             },
-            Target::Terraform => match &s.aws {
-                None => d.error_hint(
-                    "aws",
-                    "missing: the AWS platform needs the region and account",
-                    "add `aws: { region: eu-central-1, account_id: \"123456789012\" }`",
-                ),
-                Some(_) => {}
-            },
+            Target::Terraform => {
+                if s.aws.is_none() {
+                    d.error_hint(
+                        "aws",
+                        "missing: the AWS platform needs the region and account",
+                        "add `aws: { region: eu-central-1, account_id: \"123456789012\" }`",
+                    );
+                }
+            }
             Target::Compose | Target::Ansible => {}
         }
         d.into_result(())

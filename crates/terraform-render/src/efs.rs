@@ -171,7 +171,7 @@ fn existing(ctx: &Ctx<'_>, f: &mut File) {
                             let v = efs
                                 .access_points
                                 .get(*dir)
-                                .map_or(Expression::Null, |ap| s(ap));
+                                .map_or(Expression::Null, s);
                             (*dir, v)
                         })
                         .collect(),
