@@ -44,15 +44,31 @@
 //!   (ECS tasks, AWS Backup), where they are set.
 //!
 //! # checkov findings kept on purpose
-//! - `CKV_AWS_149`, `CKV_AWS_158`, `CKV_AWS_136`, `CKV_AWS_184` (customer-managed KMS keys for
-//!   secrets, logs, ECR and EFS): AWS-managed keys encrypt all of them; a customer key adds key
-//!   policy management the spec does not describe.
-//! - `CKV2_AWS_57` (secret rotation): the values are the operator's; RDS rotates its own.
-//! - `CKV_AWS_91`, `CKV2_AWS_11`, `CKV_AWS_18`, `CKV_AWS_144` (ALB access logs, VPC flow logs,
-//!   bucket access logs, cross-region replication): they need a log bucket and retention the
-//!   spec does not name.
-//! - `CKV2_AWS_28` (WAF on the ALB): associated exactly when `ingress.waf_acl_arn` is set.
-//! - `CKV_AWS_260`: the HTTP listener only redirects to HTTPS.
+//! `../shared/conformance/check --checkov` on the default spec; each finding left is a choice:
+//! - `CKV_AWS_149`, `CKV_AWS_158`, `CKV_AWS_184`, `CKV_AWS_166` (customer-managed KMS keys for
+//!   secrets, logs, EFS and the backup vault): AWS-managed keys encrypt all of them; a customer
+//!   key adds a key policy the spec does not describe.
+//! - `CKV2_AWS_57` (secret rotation): the values are the operator's (Kimai's `APP_SECRET`, API
+//!   keys); RDS rotates its own master password.
+//! - `CKV_AWS_91`, `CKV2_AWS_11`, `CKV_AWS_18`, `CKV_AWS_144`, `CKV2_AWS_62` (ALB access logs,
+//!   VPC flow logs, bucket access logs, cross-region replication, bucket event notifications):
+//!   each needs a log bucket, a second region or a consumer the spec does not name.
+//! - `CKV_AWS_338` (log retention of a year): the retention is
+//!   `monitoring.cloudwatch.retention_days`.
+//! - `CKV_AWS_353`, `CKV_AWS_118` (Performance Insights, enhanced monitoring): depend on the
+//!   instance class (`db_instance_class`) and cost; turn on per deployment.
+//! - `CKV2_AWS_69` (TLS to RDS required): Kimai's `DATABASE_URL` has no TLS options, so
+//!   `require_secure_transport` would refuse its connections; traffic stays in the VPC,
+//!   reachable only from the app's security group.
+//! - `CKV_AWS_157` on the replica: a reporting replica; the primary is Multi-AZ in production.
+//! - `CKV_AWS_378` (HTTP target group): TLS ends at the ALB; tasks listen on 8001 in private
+//!   subnets, reachable only from the ALB's security group.
+//! - `CKV_AWS_260` (port 80 open): the HTTP listener only redirects to HTTPS.
+//! - `CKV2_AWS_76` (WAF rule for Log4j): the web ACL is the operator's (`ingress.waf_acl_arn`).
+//! - `CKV2_AWS_18` (EFS in a backup plan) and `CKV_AWS_300` (abort incomplete uploads): false
+//!   positives: the plan selects the file system through a local, and the lifecycle rule aborts
+//!   uploads after 7 days.
+//! - `CKV_AWS_394` (AZ data source): the VPC uses the first zones by name, fixed by `slice`.
 
 mod alb;
 mod backup;

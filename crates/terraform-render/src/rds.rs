@@ -104,6 +104,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             .add_attribute(("skip_final_snapshot", false))
             .add_attribute(("final_snapshot_identifier", s(format!("{}-final", n.db_instance))))
             .add_attribute(("auto_minor_version_upgrade", true))
+            .add_attribute(("iam_database_authentication_enabled", true))
             .add_attribute(("enabled_cloudwatch_logs_exports", crate::tf::strings(["error", "slowquery"])))
             .add_attribute(("tags", ctx.name_tag(&n.db_instance)))
             .build(),
@@ -120,6 +121,11 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                 .add_attribute(("vpc_security_group_ids", list(vec![r("aws_security_group.db.id")])))
                 .add_attribute(("publicly_accessible", false))
                 .add_attribute(("auto_minor_version_upgrade", true))
+                .add_attribute(("copy_tags_to_snapshot", true))
+                .add_attribute((
+                    "enabled_cloudwatch_logs_exports",
+                    crate::tf::strings(["error", "slowquery"]),
+                ))
                 .add_attribute(("skip_final_snapshot", true))
                 .add_attribute(("deletion_protection", true))
                 .add_attribute(("tags", ctx.name_tag(&n.db_replica)))
