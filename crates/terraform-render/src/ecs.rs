@@ -108,21 +108,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             td = td.add_block(
                 block("volume")
                     .add_attribute(("name", s(kimai_model::names::efs_volume(dir))))
-                    .add_block(
-                        block("efs_volume_configuration")
-                            .add_attribute(("file_system_id", r("local.efs_file_system_id")))
-                            .add_attribute(("transit_encryption", "ENABLED"))
-                            .add_block(
-                                block("authorization_config")
-                                    .add_attribute((
-                                        "access_point_id",
-                                        r(&format!("local.efs_access_point_ids.{dir}")),
-                                    ))
-                                    .add_attribute(("iam", "ENABLED"))
-                                    .build(),
-                            )
-                            .build(),
-                    )
+                    .add_block(efs_volume(ctx, dir))
                     .build(),
             );
         }
@@ -260,4 +246,30 @@ fn role_arn(
         (Some(_), _) | (None, None) => r(&format!("aws_iam_role.{tf}.arn")),
         (None, Some(arn)) => s(arn),
     }
+}
+
+/// One directory's EFS volume: through its access point when there is one (Terraform's, or
+/// `storage.efs.access_points`), else rooted at `/<directory>` of the file system, as
+/// ecs-render's task definition mounts it.
+fn efs_volume(ctx: &Ctx<'_>, dir: &str) -> hcl::Block {
+    let access_point = ctx.aws.create_file_system
+        || ctx
+            .spec
+            .storage
+            .efs
+            .as_ref()
+            .is_some_and(|e| e.access_points.contains_key(dir));
+    let mut auth = block("authorization_config").add_attribute(("iam", "ENABLED"));
+    let mut b = block("efs_volume_configuration")
+        .add_attribute(("file_system_id", r("local.efs_file_system_id")))
+        .add_attribute(("transit_encryption", "ENABLED"));
+    if access_point {
+        auth = auth.add_attribute((
+            "access_point_id",
+            r(&format!("local.efs_access_point_ids.{dir}")),
+        ));
+    } else {
+        b = b.add_attribute(("root_directory", s(format!("/{dir}"))));
+    }
+    b.add_block(auth.build()).build()
 }
