@@ -2,36 +2,40 @@
 //! single-line attributes at one indentation line up.
 
 /// Aligns the `=` of each run of consecutive single-line attributes with the same
-/// indentation. A line that opens a multi-line value, a block, a blank line or a change of
-/// indentation ends the run, as in `terraform fmt`.
-pub fn align(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<String> = Vec::with_capacity(lines.len());
-    let mut run: Vec<(usize, &str, &str, &str)> = Vec::new(); // (indent, indent str, key, value)
-    let flush = |run: &mut Vec<(usize, &str, &str, &str)>, out: &mut Vec<String>| {
-        let width = run.iter().map(|(_, _, k, _)| k.len()).max().unwrap_or(0);
-        for (_, ind, k, v) in run.drain(..) {
-            out.push(format!("{ind}{k:<width$} = {v}"));
+/// indentation, appending the result to `out`. A line that opens a multi-line value, a block,
+/// a blank line or a change of indentation ends the run, as in `terraform fmt`.
+pub fn align_into(text: &str, out: &mut String) {
+    // (indentation, key, value) of the current run.
+    let mut run: Vec<(&str, &str, &str)> = Vec::new();
+    fn flush(run: &mut Vec<(&str, &str, &str)>, out: &mut String) {
+        let width = run.iter().map(|(_, k, _)| k.len()).max().unwrap_or(0);
+        for (ind, k, v) in run.drain(..) {
+            out.push_str(ind);
+            out.push_str(k);
+            for _ in k.len()..width {
+                out.push(' ');
+            }
+            out.push_str(" = ");
+            out.push_str(v);
+            out.push('\n');
         }
-    };
-    for line in lines {
+    }
+    for line in text.lines() {
         match single_line_attribute(line) {
             Some((ind, key, value)) => {
-                if run.first().is_some_and(|(n, ..)| *n != ind.len()) {
-                    flush(&mut run, &mut out);
+                if run.first().is_some_and(|(i, ..)| i.len() != ind.len()) {
+                    flush(&mut run, out);
                 }
-                run.push((ind.len(), ind, key, value));
+                run.push((ind, key, value));
             }
             None => {
-                flush(&mut run, &mut out);
-                out.push(line.to_string());
+                flush(&mut run, out);
+                out.push_str(line);
+                out.push('\n');
             }
         }
     }
-    flush(&mut run, &mut out);
-    let mut s = out.join("\n");
-    s.push('\n');
-    s
+    flush(&mut run, out);
 }
 
 /// `(indentation, key, value)` of `  key = value` when the value ends on this line.
@@ -50,7 +54,13 @@ fn single_line_attribute(line: &str) -> Option<(&str, &str, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::align;
+    use super::align_into;
+
+    fn align(text: &str) -> String {
+        let mut out = String::new();
+        align_into(text, &mut out);
+        out
+    }
 
     #[test]
     fn aligns_runs_and_leaves_blocks_alone() {

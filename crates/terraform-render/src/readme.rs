@@ -2,6 +2,8 @@
 //! the secret values to put afterwards. A template (`templates/README.md.j2`, strict undefined)
 //! fed by [`Facts`], whose names all come from [`kimai_model::Names`].
 
+use std::sync::OnceLock;
+
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
@@ -156,10 +158,20 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
         shared_cluster: ctx.shared_cluster(),
         scaling: ctx.spec.scaling.is_some(),
     };
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.add_template("README.md", TEMPLATE)?;
-    env.get_template("README.md")?.render(facts)
+    environment()?.get_template("README.md")?.render(facts)
+}
+
+/// The template environment, compiled once per process (the template is a constant).
+fn environment() -> Result<&'static Environment<'static>, minijinja::Error> {
+    static ENV: OnceLock<Result<Environment<'static>, minijinja::Error>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.add_template("README.md", TEMPLATE)?;
+        Ok(env)
+    })
+    .as_ref()
+    .map_err(|e| minijinja::Error::new(e.kind(), e.to_string()))
 }

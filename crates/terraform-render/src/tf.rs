@@ -181,17 +181,13 @@ impl File {
     /// The file's text: each block formatted by `hcl-rs` and aligned as `terraform fmt` does,
     /// blocks separated by one blank line.
     pub fn render(self, header: &str) -> Result<String, hcl::Error> {
-        let mut out = String::new();
-        for line in header.lines() {
-            out.push_str(&format!("# {line}\n").replace("# \n", "#\n"));
-        }
+        let mut out = String::with_capacity(4096);
+        comment_lines(header, &mut out);
         for (comment, block) in self.items {
             out.push('\n');
-            for line in comment.lines() {
-                out.push_str(&format!("# {line}\n").replace("# \n", "#\n"));
-            }
+            comment_lines(&comment, &mut out);
             let body = Body::builder().add_block(block).build();
-            out.push_str(&crate::fmt::align(&format(&body)?));
+            crate::fmt::align_into(&format(&body)?, &mut out);
         }
         Ok(out)
     }
@@ -203,4 +199,16 @@ fn format(body: &Body) -> Result<String, hcl::Error> {
     let mut f = Formatter::builder().compact_arrays(true).build_vec();
     let bytes = body.format_vec(&mut f)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `text` as `#` comment lines (an empty line is a bare `#`).
+fn comment_lines(text: &str, out: &mut String) {
+    for line in text.lines() {
+        out.push('#');
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
 }
