@@ -38,18 +38,23 @@ pub fn align_into(text: &str, out: &mut String) {
     flush(&mut run, out);
 }
 
-/// `(indentation, key, value)` of `  key = value` when the value ends on this line.
+/// `(indentation, key, value)` of `  key = value` when the value ends on this line. A byte scan,
+/// not a substring search: this runs for every line of every file.
 fn single_line_attribute(line: &str) -> Option<(&str, &str, &str)> {
-    let trimmed = line.trim_start();
+    let trimmed = line.trim_start_matches(' ');
     let ind = &line[..line.len() - trimmed.len()];
-    let (key, value) = trimmed.split_once(" = ")?;
-    let is_key = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        || (key.starts_with('"') && key.ends_with('"') && key.len() > 1);
-    let opens = value.ends_with('{') || value.ends_with('[') || value.ends_with('(');
-    (is_key && !opens).then_some((ind, key, value))
+    let bytes = trimmed.as_bytes();
+    let key_len = if bytes.first() == Some(&b'"') {
+        trimmed[1..].find('"')? + 2
+    } else {
+        bytes
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+            .count()
+    };
+    let value = trimmed.get(key_len..)?.strip_prefix(" = ")?;
+    let opens = value.ends_with(['{', '[', '(']);
+    (key_len > 0 && !opens).then_some((ind, &trimmed[..key_len], value))
 }
 
 #[cfg(test)]
