@@ -10,6 +10,7 @@ byte-exact. Every target folder present under OUT_DIR is checked:
   k8s      kubernetes-validate --strict for Kubernetes 1.30 and 1.37; `kubectl kustomize`
            builds every manifest
   ecs      botocore's ECS / Application Auto Scaling input shapes, enum values, Fargate sizes
+  terraform  HashiCorp's HCL parser, the AWS provider schema, references (.ci/terraform_check.py)
   ansible  syntax check, ansible-lint (production profile), a real file-only run on localhost
            with an encrypted vault, a second run changing nothing, the written project accepted
            by Docker Compose with the password intact inside DATABASE_URL
@@ -28,6 +29,8 @@ import urllib.parse
 from pathlib import Path
 
 import yaml
+
+import terraform_check  # .ci/terraform_check.py: HCL parser and AWS provider schema
 
 BIN = Path(sys.executable).parent
 
@@ -324,10 +327,11 @@ def check_overlay(out, env):
 
 def check_tree(spec_path, out, spec):
     print(f"== {spec_path} -> {out}")
-    found = [t for t in ("compose", "k8s", "ecs", "ansible") if (out / t).is_dir()]
+    found = [t for t in ("compose", "k8s", "ecs", "ansible", "terraform") if (out / t).is_dir()]
     R.check(bool(found), "at least one target was generated")
     checks = {"compose": lambda: check_compose(out, spec), "k8s": lambda: check_k8s(out),
-              "ecs": lambda: check_ecs(out), "ansible": lambda: check_ansible(out, spec)}
+              "ecs": lambda: check_ecs(out), "ansible": lambda: check_ansible(out, spec),
+              "terraform": lambda: terraform_check.check(out, R)}
     for target in found:
         try:
             checks[target]()

@@ -53,6 +53,7 @@ pub fn fleet_spec(i: u32) -> Spec {
             account_id: "123456789012".into(),
             vpc_cidrs: Vec::new(),
             secrets_prefix: String::new(),
+            ..Default::default()
         });
         s.targets.ecs = Some(EcsTarget {
             cluster: "fleet".into(),

@@ -1,4 +1,4 @@
-//! `cargo run --example generate -- [--spec FILE] [--out DIR] [--target all|compose|k8s|ecs|ansible|ci|gitops]`
+//! `cargo run --example generate -- [--spec FILE] [--out DIR] [--target all|compose|k8s|ecs|ansible|terraform|ci|gitops]`
 //!
 //! A multi-environment file (`base` + `environments`) renders to `OUT/<environment>/<target>/`,
 //! plus `OUT/kustomize/{base,overlays/<environment>}` for Kubernetes.
@@ -40,6 +40,7 @@ enum TargetArg {
     K8s,
     Ecs,
     Ansible,
+    Terraform,
     Ci,
     Gitops,
 }
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
         TargetArg::K8s => Selection::Only(vec![Target::Kubernetes]),
         TargetArg::Ecs => Selection::Only(vec![Target::Ecs]),
         TargetArg::Ansible => Selection::Only(vec![Target::Ansible]),
+        TargetArg::Terraform => Selection::Only(vec![Target::Terraform]),
         TargetArg::Ci | TargetArg::Gitops => Selection::Only(Vec::new()),
     };
     // Delivery spans every environment: OUT/ci and OUT/gitops (src/delivery.rs).

@@ -39,6 +39,24 @@ impl Support {
     }
 }
 
+/// Terraform creates the AWS platform under ECS and EKS: it uses only the settings that name
+/// platform resources, and emits no notice (what the operator does is in terraform/README.md).
+fn terraform_cell(setting: &str) -> (Support, &'static str) {
+    match setting {
+        "aws" => (Native, "provider region and account, the network (created or existing), RDS and EFS when `create_*`, state backend"),
+        "database" => (Native, "with `aws.create_database`: RDS of the engine and version, utf8mb4 parameter group, private DNS name `database.host`"),
+        "database.read_replica_host" => (Native, "with `aws.create_database`: an RDS read replica behind this name"),
+        "storage.class" => (Native, "`efs`: the file system (created or existing) for the task definition and task role"),
+        "ingress.host" | "ingress.aliases" => (Native, "ALB listener host rule; Route 53 alias with `aws.hosted_zone_id` (ECS)"),
+        "ingress.tls" => (Native, "`acm` (required with ECS): the HTTPS listener's certificate"),
+        "ingress.waf_acl_arn" => (Native, "WAF association with the ALB (ECS)"),
+        "monitoring.cloudwatch" => (Native, "the log group with its retention (ECS)"),
+        "backup" => (Native, "bucket with TLS-only policy and this environment's lifecycle rule, IRSA backup role, AWS Backup plan"),
+        "targets.ecs" => (Native, "cluster, roles, log group, ALB; task definition and service when Terraform creates the network"),
+        _ => (NotApplicable, ""),
+    }
+}
+
 /// One row: a setting and what each target does with it.
 #[derive(Debug, Clone, Copy)]
 pub struct Capability {
@@ -62,6 +80,7 @@ impl Capability {
             Target::Kubernetes => self.k8s,
             Target::Ecs => self.ecs,
             Target::Ansible => self.ansible,
+            Target::Terraform => terraform_cell(self.setting),
         }
     }
 
@@ -360,7 +379,7 @@ pub fn markdown() -> String {
          Generated from `src/capabilities.rs` (`KIMAI_UPDATE_DOCS=1 cargo test --test capabilities` rewrites it).\n\
          *approximated* and *not expressible* settings produce a notice in the `generate` summary and\n\
          the target's README; *rejected* settings are validation errors for that target.\n\n\
-         | setting | Compose | Kubernetes | ECS | Ansible |\n|---|---|---|---|---|\n",
+         | setting | Compose | Kubernetes | ECS | Ansible | Terraform |\n|---|---|---|---|---|---|\n",
     );
     for c in CAPABILITIES {
         out.push_str(&format!("| `{}` |", c.setting));

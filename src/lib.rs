@@ -30,6 +30,7 @@ pub use kimai_model as model;
 pub use kimai_model::{
     load, parse, validate, Diagnostics, Format, Notice, Rendered, Target, Validated,
 };
+pub use terraform_render as terraform;
 
 /// The embedded default spec: a realistic production deployment with every feature on
 /// (`examples/specs/production.yaml`).
@@ -92,15 +93,17 @@ pub struct Outcome {
 
 /// Renders one target.
 pub fn render(model: &Validated, target: Target) -> Result<Rendered, Error> {
-    render_with(model, target, None)
+    render_with(model, target, None, false)
 }
 
 /// Renders one target; `compose` is this model's Compose output when already rendered (the
-/// Ansible playbook deploys it, so [`render_all`] renders it once for both).
+/// Ansible playbook deploys it, so [`render_all`] renders it once for both). `with_terraform`:
+/// the `terraform` target renders beside it and creates the AWS platform it references.
 fn render_with(
     model: &Validated,
     target: Target,
     compose: Option<&Rendered>,
+    with_terraform: bool,
 ) -> Result<Rendered, Error> {
     let render_err = |message: String| Error::Render { target, message };
     match target {
@@ -149,7 +152,9 @@ fn render_with(
             })
         }
         Target::Ecs => {
-            ecs_render::render(model, &ecs_render::Options::default()).map_err(|e| match e {
+            let mut options = ecs_render::Options::default();
+            options.terraform = with_terraform;
+            ecs_render::render(model, &options).map_err(|e| match e {
                 ecs_render::Error::Invalid(diagnostics) => Error::Invalid {
                     target,
                     diagnostics,
@@ -157,6 +162,14 @@ fn render_with(
                 other => render_err(other.to_string()),
             })
         }
+        Target::Terraform => terraform_render::render(model, &terraform_render::Options::default())
+            .map_err(|e| match e {
+                terraform_render::Error::Invalid(diagnostics) => Error::Invalid {
+                    target,
+                    diagnostics,
+                },
+                other => render_err(other.to_string()),
+            }),
     }
 }
 
@@ -168,13 +181,16 @@ pub fn render_all(model: &Validated, selection: Selection) -> Result<Outcome, Er
         Selection::All => (Target::ALL.to_vec(), true),
         Selection::Only(t) => (t, false),
     };
+    // ECS's README leaves the platform to Terraform only when terraform/ is written too.
+    let with_terraform =
+        targets.contains(&Target::Terraform) && model.check_target(Target::Terraform).is_ok();
     for target in Target::ALL.into_iter().filter(|t| targets.contains(t)) {
         let compose = outcome
             .rendered
             .iter()
             .find(|(t, _)| *t == Target::Compose)
             .map(|(_, r)| r);
-        match render_with(model, target, compose) {
+        match render_with(model, target, compose, with_terraform) {
             Ok(r) => outcome.rendered.push((target, r)),
             Err(Error::Invalid { diagnostics, .. }) if lenient => {
                 let first = diagnostics

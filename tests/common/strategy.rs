@@ -169,6 +169,7 @@ prop_compose! {
                     account_id: "123456789012".into(),
                     vpc_cidrs: if arm { vec!["10.0.0.0/16".into(), "100.64.0.0/10".into()] } else { Vec::new() },
                     secrets_prefix: String::new(),
+                    ..Default::default()
                 });
                 s.targets.ecs = Some(EcsTarget {
                     cluster: "kimai".into(),

@@ -1,6 +1,6 @@
 //! Names and ARNs every ECS output shares, derived once from the model.
 
-use kimai_model::{Aws, EcsTarget, LaunchType, Names, SecretsBackend, Validated};
+use kimai_model::{EcsTarget, LaunchType, Names, SecretsBackend, Validated};
 
 /// Name of Kimai's container; the service's load balancer and the referee look for it.
 pub const KIMAI_CONTAINER: &str = "kimai";
@@ -47,12 +47,7 @@ impl Identity {
     /// checked) `aws` and ECS settings.
     pub fn new(model: &Validated, ecs: &EcsTarget) -> Self {
         let names = model.names();
-        let aws = model.spec().aws.clone().unwrap_or(Aws {
-            region: String::new(),
-            account_id: String::new(),
-            vpc_cidrs: Vec::new(),
-            secrets_prefix: String::new(),
-        });
+        let aws = model.spec().aws.clone().unwrap_or_default();
         let partition = partition(&aws.region);
         let account = &aws.account_id;
         let role = |explicit: &Option<String>, name: &str| {

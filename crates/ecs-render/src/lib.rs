@@ -104,7 +104,14 @@ const TARGET: &str = "ecs";
 /// everything an operator may need to set (a notice never points at an option the spec lacks).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub struct Options {}
+pub struct Options {
+    /// The `terraform` target renders beside these files and creates the AWS platform they
+    /// reference (secrets without values, roles, log group, cluster, load balancer, file system
+    /// access points, WAF association, backups; the service itself when it creates the
+    /// network): the README then lists no resource to create by hand, only the secret values
+    /// and the apply order, and no notice says a file does not create them.
+    pub terraform: bool,
+}
 
 /// Why rendering failed.
 #[derive(Debug, thiserror::Error)]
@@ -122,8 +129,6 @@ pub enum Error {
 
 /// Renders the ECS files for `model`, or every reason it cannot run on ECS.
 pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
-    // No option today: everything an operator sets lives in the spec.
-    let Options {} = options;
     model.check_target(Target::Ecs)?;
     let Some(ecs) = model.spec().targets.ecs.as_ref() else {
         // check_target rejects a missing `targets.ecs`; stay total anyway.
@@ -162,10 +167,19 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
             files.push(json(&format!("scaling-policy-{suffix}.json"), &policy)?);
         }
     }
-    let mut notices = notices(model, ecs, label.is_some());
+    let mut notices = notices(model, ecs, label.is_some(), options.terraform);
     notices.sort();
     notices.dedup();
-    let readme = note::readme(model, ecs, &id, size, &extra, &files, &notices)?;
+    let readme = note::readme(
+        model,
+        ecs,
+        &id,
+        size,
+        &extra,
+        &files,
+        &notices,
+        options.terraform,
+    )?;
     files.push(OutputFile::new("README.md", readme));
     Ok(Rendered { files, notices }.sorted())
 }
@@ -186,7 +200,12 @@ fn requests_label(ecs: &EcsTarget) -> Option<String> {
 }
 
 /// What the spec says that these files cannot express, and what happens instead.
-fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<Notice> {
+fn notices(
+    model: &Validated,
+    ecs: &EcsTarget,
+    has_requests_label: bool,
+    terraform: bool,
+) -> Vec<Notice> {
     let spec = model.spec();
     let mut v = Vec::new();
     let mut add = |path: &str, message: String| {
@@ -204,6 +223,7 @@ fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<
     }
     match spec.ingress.tls.mode {
         TlsMode::None => {}
+        TlsMode::Acm if terraform => {}
         TlsMode::Acm => add(
             "ingress.tls",
             "the ACM certificate belongs on the ALB's HTTPS listener, which these files do not \
@@ -217,7 +237,7 @@ fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<
                 .into(),
         ),
     }
-    if spec.ingress.waf_acl_arn.is_some() {
+    if spec.ingress.waf_acl_arn.is_some() && !terraform {
         add(
             "ingress.waf_acl_arn",
             "the web ACL is associated with the ALB, which these files do not create; \
@@ -233,7 +253,7 @@ fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<
                 .into(),
         );
     }
-    if ecs.target_group_arn.is_none() {
+    if ecs.target_group_arn.is_none() && !(terraform && model.terraform_owns_ecs_service()) {
         add(
             "targets.ecs.target_group_arn",
             "no target group: the service is not registered with a load balancer and nothing \
@@ -241,7 +261,7 @@ fn notices(model: &Validated, ecs: &EcsTarget, has_requests_label: bool) -> Vec<
                 .into(),
         );
     }
-    if let Some(b) = &spec.backup {
+    if let Some(b) = spec.backup.as_ref().filter(|_| !terraform) {
         add(
             "backup",
             format!(

@@ -32,6 +32,12 @@ fn shell_dq(s: &str) -> String {
 /// Everything the note prints.
 #[derive(Debug, Serialize)]
 struct Facts {
+    /// terraform/ creates the platform: nothing to create by hand.
+    terraform: bool,
+    /// terraform/ also owns the task definition and service.
+    terraform_service: bool,
+    /// terraform/ creates the file system and its access points.
+    terraform_efs: bool,
     family: String,
     service: String,
     cluster: String,
@@ -156,6 +162,7 @@ struct BackupFacts {
 }
 
 /// The deploy note.
+#[allow(clippy::too_many_arguments)] // each is one input of the note; a struct would only rename them
 pub(crate) fn readme(
     model: &Validated,
     ecs: &EcsTarget,
@@ -164,6 +171,7 @@ pub(crate) fn readme(
     extra: &[&str],
     files: &[OutputFile],
     notices: &[Notice],
+    terraform: bool,
 ) -> Result<String, minijinja::Error> {
     let spec = model.spec();
     let uses = secrets::uses(model, extra);
@@ -178,6 +186,9 @@ pub(crate) fn readme(
         }
     }
     let facts = Facts {
+        terraform,
+        terraform_service: terraform && model.terraform_owns_ecs_service(),
+        terraform_efs: terraform && spec.aws.as_ref().is_some_and(|a| a.create_file_system),
         family: id.family.clone(),
         service: id.service.clone(),
         cluster: id.cluster.clone(),

@@ -395,9 +395,10 @@ pub fn kimai_capabilities(launch_type: LaunchType) -> KernelCapabilities {
     }
 }
 
-/// The EFS volume name of a persistent directory (`kimai-data`).
+/// The EFS volume name of a persistent directory (`kimai-data`): [`kimai_model::names::efs_volume`],
+/// which Terraform's task definition uses too.
 pub fn volume_name(suffix: &str) -> String {
-    format!("{KIMAI_CONTAINER}-{suffix}")
+    kimai_model::names::efs_volume(suffix)
 }
 
 /// Plain environment for Kimai: the model's environment plus Datadog's tracer settings.

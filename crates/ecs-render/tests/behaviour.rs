@@ -634,3 +634,50 @@ fn log_group_masks_what_the_entrypoint_traces() {
     assert!(statements[0]["Operation"]["Audit"]["FindingsDestination"].is_object());
     assert!(statements[1]["Operation"]["Deidentify"]["MaskConfig"].is_object());
 }
+
+/// With `terraform/` beside it (the default spec), the README lists no resource to create by
+/// hand: only the secret values and the apply order. Alone, it keeps the by-hand steps.
+#[test]
+fn with_terraform_nothing_is_created_by_hand() {
+    let yaml = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/specs/production.yaml"
+    ))
+    .expect("default spec");
+    let model = model(&yaml);
+    let by_hand = [
+        "create-secret",
+        "create-log-group",
+        "create-cluster",
+        "create-service",
+        "associate-web-acl",
+        "mkdir",
+        "Create the Application Load Balancer",
+    ];
+    let mut options = Options::default();
+    options.terraform = true;
+    let out = render(&model, &options).expect("renders");
+    let readme = &out.file("README.md").expect("README").contents;
+    for step in by_hand {
+        assert!(
+            !readme.contains(step),
+            "README with terraform still says `{step}`"
+        );
+    }
+    assert!(readme.contains("aws secretsmanager put-secret-value"));
+    assert!(readme.contains("terraform apply"));
+    assert!(out
+        .notices
+        .iter()
+        .all(|n| n.path != "ingress.waf_acl_arn" && n.path != "ingress.tls"));
+    let alone = render(&model, &Options::default()).expect("renders");
+    let readme = &alone.file("README.md").expect("README").contents;
+    for step in [
+        "create-secret",
+        "create-log-group",
+        "create-cluster",
+        "associate-web-acl",
+    ] {
+        assert!(readme.contains(step), "README alone lacks `{step}`");
+    }
+}

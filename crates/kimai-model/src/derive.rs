@@ -384,6 +384,18 @@ impl Validated {
         crate::names::Names::new(self)
     }
 
+    /// Terraform (the `terraform` target) owns the ECS task definition and service: ECS is a
+    /// target and Terraform creates the network they run in (no `aws.network.vpc_id`). With an
+    /// existing network the `ecs/` CLI files deploy the service.
+    pub fn terraform_owns_ecs_service(&self) -> bool {
+        self.spec.targets.ecs.is_some()
+            && self
+                .spec
+                .aws
+                .as_ref()
+                .is_some_and(|a| a.network.vpc_id.is_none())
+    }
+
     /// The S3 key prefix of backups ([`crate::names::Names::backup_prefix`]).
     pub fn backup_prefix(&self) -> Option<String> {
         self.names().backup_prefix

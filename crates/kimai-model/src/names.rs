@@ -19,6 +19,8 @@ use crate::validate::Validated;
 pub const IAM_ROLE_MAX: usize = 64;
 /// Longest name of an Application Load Balancer or target group.
 pub const ELB_NAME_MAX: usize = 32;
+/// Longest RDS DB instance identifier.
+pub const RDS_ID_MAX: usize = 63;
 /// Longest Kubernetes namespace (a DNS-1123 label).
 pub const NAMESPACE_MAX: usize = 63;
 
@@ -56,6 +58,12 @@ fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
     })
+}
+
+/// The name of the ECS task volume of one persistent directory (`data` gives `kimai-data`):
+/// ecs-render's task definition and Terraform's use this one spelling.
+pub fn efs_volume(directory: &str) -> String {
+    format!("kimai-{directory}")
 }
 
 /// The ARN partition a region belongs to: `aws`, `aws-cn` or `aws-us-gov`.
@@ -137,6 +145,31 @@ pub struct Names {
     /// The Flux Kustomization and the Argo CD Application of this environment:
     /// `<name>-<environment>`.
     pub gitops_app: String,
+    /// RDS instance identifier (63 characters at most): `<name>-<environment>`; also its
+    /// subnet group, parameter group and final snapshot's stem.
+    pub db_instance: String,
+    /// RDS read replica identifier: `<name>-<environment>-replica`.
+    pub db_replica: String,
+    /// Private hosted zone holding `database.host` when Terraform creates the database: the
+    /// host's parent domain.
+    pub db_zone: Option<String>,
+    /// EFS file system creation token and `Name` tag: `<name>-<environment>-var`.
+    pub file_system: String,
+    /// AWS Backup vault and plan: `<name>-<environment>`.
+    pub backup_plan: String,
+    /// IAM role AWS Backup assumes for the plan: `<name>-<environment>-aws-backup`.
+    pub aws_backup_role: String,
+    /// S3 bucket of the Terraform state: `aws.terraform_state_bucket` or
+    /// `<account_id>-terraform-state`.
+    pub terraform_state_bucket: String,
+    /// Key of this environment's Terraform state: `<name>/<environment>/terraform.tfstate`.
+    pub terraform_state_key: String,
+    /// ECR pull-through cache repository prefix (`docker-hub`), when
+    /// `targets.ecs.image_registry_mirror` is an ECR registry of the spec's account.
+    pub ecr_cache_prefix: Option<String>,
+    /// Secrets Manager secret holding the Docker Hub credentials of the pull-through cache
+    /// (ECR requires the `ecr-pullthroughcache/` prefix): `ecr-pullthroughcache/<prefix>`.
+    pub ecr_cache_secret: Option<String>,
 }
 
 impl Names {
@@ -158,6 +191,20 @@ impl Names {
             .map(|a| a.secrets_prefix.trim_matches('/'))
             .unwrap_or_default();
         let log_group = &spec.monitoring.cloudwatch.log_group;
+        let aws = spec.aws.as_ref();
+        let ecr_cache = aws.and_then(|a| {
+            let mirror = spec
+                .targets
+                .ecs
+                .as_ref()?
+                .image_registry_mirror
+                .as_deref()?;
+            let registry = format!("{}.dkr.ecr.{}.amazonaws.com/", a.account_id, a.region);
+            mirror
+                .strip_prefix(&registry)
+                .map(|p| p.trim_matches('/').to_string())
+                .filter(|p| !p.is_empty() && !p.contains('/'))
+        });
         let backup = spec.backup.as_ref();
         Names {
             app: name.to_string(),
@@ -206,9 +253,33 @@ impl Names {
             ci_plan_environment: format!("{}-plan", spec.environment),
             gitops_source: name.to_string(),
             gitops_app: stem.clone(),
+            db_instance: fit(&stem, RDS_ID_MAX),
+            db_replica: fit(&format!("{stem}-replica"), RDS_ID_MAX),
+            db_zone: aws
+                .filter(|a| a.create_database)
+                .and(spec.database.host.as_deref())
+                .and_then(|h| h.split_once('.'))
+                .map(|(_, zone)| zone.to_string()),
+            file_system: format!("{stem}-var"),
+            backup_plan: stem.clone(),
+            aws_backup_role: fit(&format!("{stem}-aws-backup"), IAM_ROLE_MAX),
+            terraform_state_bucket: match aws {
+                Some(a) if !a.terraform_state_bucket.is_empty() => a.terraform_state_bucket.clone(),
+                Some(a) => format!("{}-terraform-state", a.account_id),
+                None => String::new(),
+            },
+            terraform_state_key: format!("{name}/{}/terraform.tfstate", spec.environment),
+            ecr_cache_prefix: ecr_cache.clone(),
+            ecr_cache_secret: ecr_cache.map(|p| format!("ecr-pullthroughcache/{p}")),
             namespace,
             stem,
         }
+    }
+
+    /// Security group of one part of the deployment (`alb`, `app`, `db`, `efs`):
+    /// `<name>-<environment>-<part>`.
+    pub fn security_group(&self, part: &str) -> String {
+        format!("{}-{part}", self.stem)
     }
 
     /// The name of `secret` in AWS: Secrets Manager `<prefix>/<name with _>`, SSM

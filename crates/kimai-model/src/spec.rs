@@ -84,7 +84,8 @@ impl Spec {
 }
 
 /// The AWS account and network every AWS target shares: set once here, never again per target.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// Its presence also turns on the `terraform` target, which creates the AWS platform.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Aws {
     /// AWS region (`eu-central-1`).
@@ -102,6 +103,54 @@ pub struct Aws {
     /// Secrets alike); empty means `<name>/<environment>`.
     #[serde(default)]
     pub secrets_prefix: String,
+    /// The network: an existing VPC (`vpc_id` and subnet ids) or, when `vpc_id` is absent, a
+    /// VPC that Terraform creates from the first of `vpc_cidrs` (`10.0.0.0/16` when empty).
+    #[serde(default)]
+    pub network: Network,
+    /// Route 53 public hosted zone (`Z...`) that gets alias records for `ingress.host` and its
+    /// aliases; absent means DNS is managed elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted_zone_id: Option<String>,
+    /// Terraform creates the RDS database (`database.mode: external`): `database.host` (and
+    /// `database.read_replica_host`) become records of a private hosted zone that Terraform
+    /// owns, pointing at the instances. False means the database exists.
+    #[serde(default)]
+    pub create_database: bool,
+    /// Terraform creates the EFS file system, its mount targets and one access point per
+    /// persistent directory (`storage.class: efs`). False means `storage.efs` exists.
+    #[serde(default)]
+    pub create_file_system: bool,
+    /// S3 bucket holding the Terraform state (the README's backend block); empty means
+    /// `<account_id>-terraform-state`.
+    #[serde(default)]
+    pub terraform_state_bucket: String,
+}
+
+/// The VPC the AWS targets run in.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Network {
+    /// An existing VPC (`vpc-...`); absent means Terraform creates one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// Existing public subnets for the load balancer (at least two zones).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub public_subnets: Vec<String>,
+    /// Existing private subnets for the tasks and EFS mount targets (at least two zones).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub private_subnets: Vec<String>,
+    /// Existing subnets for the database; empty means the private subnets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub database_subnets: Vec<String>,
+    /// Created VPC: how many availability zones it spans (2 to 6; default 3 in production,
+    /// else 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_zones: Option<u32>,
+    /// Created VPC: one NAT gateway shared by every zone instead of one per zone (cheaper, but
+    /// a zone outage cuts the others off); default false in production, true elsewhere, and
+    /// not allowed in production.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub single_nat_gateway: Option<bool>,
 }
 
 /// How the generated output is delivered: CI/CD pipelines (`ci` target) and GitOps objects

@@ -75,7 +75,7 @@ pub fn fargate_pairs_hint() -> String {
         .join("; ")
 }
 
-/// The four deployment targets.
+/// The deployment targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     /// Docker Compose.
@@ -86,24 +86,29 @@ pub enum Target {
     Ecs,
     /// Ansible.
     Ansible,
+    /// The AWS platform as Terraform.
+    Terraform,
 }
 
 impl Target {
     /// Every target, in output order.
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 5] = [
         Target::Compose,
         Target::Kubernetes,
         Target::Ecs,
         Target::Ansible,
+        Target::Terraform,
     ];
 
-    /// The output folder and command-line name (`compose`, `k8s`, `ecs`, `ansible`).
+    /// The output folder and command-line name (`compose`, `k8s`, `ecs`, `ansible`,
+    /// `terraform`).
     pub fn as_str(self) -> &'static str {
         match self {
             Target::Compose => "compose",
             Target::Kubernetes => "k8s",
             Target::Ecs => "ecs",
             Target::Ansible => "ansible",
+            Target::Terraform => "terraform",
         }
     }
 
@@ -154,7 +159,7 @@ pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
     }
     check_targets(&spec, &mut d);
     match (&spec.aws, &spec.targets.ecs) {
-        (Some(a), _) => check_aws(a, &mut d),
+        (Some(a), _) => check_aws(&spec, a, &mut d),
         (None, Some(_)) => d.error_hint(
             "aws",
             "missing: `targets.ecs` needs the AWS region and account",
@@ -982,7 +987,7 @@ fn check_pod_watcher(w: &PodWatcher, d: &mut Diagnostics) {
     }
 }
 
-fn check_aws(a: &Aws, d: &mut Diagnostics) {
+fn check_aws(spec: &Spec, a: &Aws, d: &mut Diagnostics) {
     if a.region.is_empty() {
         d.error_hint(
             "aws.region",
@@ -1019,6 +1024,160 @@ fn check_aws(a: &Aws, d: &mut Diagnostics) {
             "aws.secrets_prefix",
             format!("`{}` is not a plain name prefix", a.secrets_prefix),
         );
+    }
+    check_network(spec, a, d);
+    if let Some(z) = &a.hosted_zone_id {
+        let ok = z.len() <= 32
+            && z.starts_with('Z')
+            && z.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if !ok {
+            d.error_hint(
+                "aws.hosted_zone_id",
+                format!("`{z}` is not a Route 53 hosted zone id"),
+                "copy the id of the public zone (`Z0123456789ABCDEFGHIJ`)",
+            );
+        }
+    }
+    if a.create_database {
+        if spec.database.mode != DatabaseMode::External {
+            d.error_hint(
+                "aws.create_database",
+                "Terraform creates an RDS database, but `database.mode` is `bundled`",
+                "set `database.mode: external`",
+            );
+        }
+        let zone = |h: &Option<String>| {
+            h.as_deref()
+                .and_then(|h| h.split_once('.'))
+                .map(|(_, z)| z.to_string())
+        };
+        match zone(&spec.database.host) {
+            Some(z) if !z.is_empty() => {
+                if let Some(r) = &spec.database.read_replica_host {
+                    if zone(&Some(r.clone())).as_deref() != Some(z.as_str()) {
+                        d.error_hint(
+                            "database.read_replica_host",
+                            format!("`{r}` is not in zone `{z}` of `database.host`"),
+                            "Terraform records both hosts in one private hosted zone: give them the same parent domain",
+                        );
+                    }
+                }
+            }
+            _ => {
+                if spec.database.mode == DatabaseMode::External {
+                    d.error_hint(
+                        "database.host",
+                        "Terraform names the database in a private hosted zone: the host needs a parent domain",
+                        "use a private name such as `mysql.kimai-production.internal`",
+                    );
+                }
+            }
+        }
+    }
+    if a.create_file_system && spec.storage.class != StorageClass::Efs {
+        d.error_hint(
+            "aws.create_file_system",
+            "Terraform creates an EFS file system, but `storage.class` is not `efs`",
+            "set `storage.class: efs`",
+        );
+    }
+    if !a.terraform_state_bucket.is_empty() && !check::s3_bucket(&a.terraform_state_bucket) {
+        d.error(
+            "aws.terraform_state_bucket",
+            format!("`{}` is not an S3 bucket name", a.terraform_state_bucket),
+        );
+    }
+}
+
+/// The network is either existing (VPC and subnet ids) or created (zones, NAT); settings of
+/// the other kind are errors, not silently ignored.
+fn check_network(spec: &Spec, a: &Aws, d: &mut Diagnostics) {
+    let n = &a.network;
+    let subnets = |path: &str, ids: &[String], min: usize, d: &mut Diagnostics| {
+        if ids.len() < min {
+            d.error_hint(
+                format!("aws.network.{path}"),
+                format!("{} given, at least {min} needed", ids.len()),
+                "list subnets of at least two availability zones (`subnet-0123456789abcdef0`)",
+            );
+        }
+        for (i, s) in ids.iter().enumerate() {
+            if !check::aws_id(s, "subnet-", &[8, 17]) {
+                d.error(
+                    format!("aws.network.{path}[{i}]"),
+                    format!("`{s}` is not a subnet id"),
+                );
+            }
+        }
+    };
+    match &n.vpc_id {
+        Some(vpc) => {
+            if !check::aws_id(vpc, "vpc-", &[8, 17]) {
+                d.error("aws.network.vpc_id", format!("`{vpc}` is not a VPC id"));
+            }
+            subnets("public_subnets", &n.public_subnets, 2, d);
+            subnets("private_subnets", &n.private_subnets, 2, d);
+            subnets("database_subnets", &n.database_subnets, 0, d);
+            for (path, set) in [
+                ("availability_zones", n.availability_zones.is_some()),
+                ("single_nat_gateway", n.single_nat_gateway.is_some()),
+            ] {
+                if set {
+                    d.error_hint(
+                        format!("aws.network.{path}"),
+                        "only a VPC that Terraform creates has this setting",
+                        "remove it, or remove `aws.network.vpc_id` to create the VPC",
+                    );
+                }
+            }
+        }
+        None => {
+            for (path, ids) in [
+                ("public_subnets", &n.public_subnets),
+                ("private_subnets", &n.private_subnets),
+                ("database_subnets", &n.database_subnets),
+            ] {
+                if !ids.is_empty() {
+                    d.error_hint(
+                        format!("aws.network.{path}"),
+                        "subnet ids need `aws.network.vpc_id`; without it Terraform creates the VPC and its subnets",
+                        "add `aws.network.vpc_id`, or remove the subnet ids",
+                    );
+                }
+            }
+            if let Some(z) = n.availability_zones {
+                if !(2..=6).contains(&z) {
+                    d.error_hint(
+                        "aws.network.availability_zones",
+                        format!("{z} is not between 2 and 6"),
+                        "a load balancer and a Multi-AZ database need at least two zones",
+                    );
+                }
+            }
+            if n.single_nat_gateway == Some(true) && spec.environment == "production" {
+                d.error_hint(
+                    "aws.network.single_nat_gateway",
+                    "production needs a NAT gateway per zone: one shared gateway is a single point of failure",
+                    "remove it (production defaults to one per zone)",
+                );
+            }
+            match a.vpc_cidrs.first().map(|c| crate::cidr::parse(c)) {
+                Some(Some(crate::cidr::Cidr::V4(_, len))) if !(16..=24).contains(&len) => {
+                    d.error_hint(
+                        "aws.vpc_cidrs[0]",
+                        format!("a /{len} network cannot hold the created VPC's subnets"),
+                        "use a /16 to /24 IPv4 range; Terraform splits it into /20 to /28 subnets",
+                    );
+                }
+                Some(Some(crate::cidr::Cidr::V6(..))) => d.error_hint(
+                    "aws.vpc_cidrs[0]",
+                    "the VPC Terraform creates needs an IPv4 range first",
+                    "list the IPv4 range first (`10.0.0.0/16`)",
+                ),
+                _ => {}
+            }
+        }
     }
 }
 
@@ -1274,6 +1433,15 @@ impl Validated {
                     }
                 }
             },
+            Target::Terraform => {
+                if s.aws.is_none() {
+                    d.error_hint(
+                        "aws",
+                        "missing: the AWS platform needs the region and account",
+                        "add `aws: { region: eu-central-1, account_id: \"123456789012\" }`",
+                    );
+                }
+            }
             Target::Compose | Target::Ansible => {}
         }
         d.into_result(())

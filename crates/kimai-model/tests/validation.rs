@@ -386,3 +386,60 @@ fn memory_limit_must_fit_the_container() {
         &["app.env.memory_limit: `-1` is not a size Apache's workers can be counted with"],
     );
 }
+
+#[test]
+fn aws_platform_for_terraform() {
+    let aws = "aws:\n  region: eu-west-1\n  account_id: \"123456789012\"\n";
+    // A created network: zone count and shared NAT are checked; subnet ids need a VPC id.
+    check(
+        &with(&format!(
+            "{aws}  vpc_cidrs: [10.0.0.0/12]\n  network: {{ availability_zones: 7, single_nat_gateway: true, private_subnets: [subnet-01234567] }}\n  hosted_zone_id: z123\n  terraform_state_bucket: Bad_Bucket\n"
+        )),
+        &[
+            "aws.hosted_zone_id: `z123` is not a Route 53 hosted zone id",
+            "aws.network.availability_zones: 7 is not between 2 and 6",
+            "aws.network.private_subnets: subnet ids need `aws.network.vpc_id`; without it Terraform creates the VPC and its subnets",
+            "aws.network.single_nat_gateway: production needs a NAT gateway per zone: one shared gateway is a single point of failure",
+            "aws.terraform_state_bucket: `Bad_Bucket` is not an S3 bucket name",
+            "aws.vpc_cidrs[0]: a /12 network cannot hold the created VPC's subnets",
+        ],
+    );
+    // An existing network: subnets in two zones, no settings of a created one.
+    check(
+        &with(&format!(
+            "{aws}  network: {{ vpc_id: vpc-1, public_subnets: [subnet-01234567], availability_zones: 2 }}\n"
+        )),
+        &[
+            "aws.network.availability_zones: only a VPC that Terraform creates has this setting",
+            "aws.network.private_subnets: 0 given, at least 2 needed",
+            "aws.network.public_subnets: 1 given, at least 2 needed",
+            "aws.network.vpc_id: `vpc-1` is not a VPC id",
+        ],
+    );
+    // Creating the database and the file system needs what they are for.
+    check(
+        &with(&format!("{aws}  create_database: true\n  create_file_system: true\n")),
+        &[
+            "aws.create_database: Terraform creates an RDS database, but `database.mode` is `bundled`",
+            "aws.create_file_system: Terraform creates an EFS file system, but `storage.class` is not `efs`",
+        ],
+    );
+    check(
+        &with(&format!(
+            "{aws}  create_database: true\ndatabase: {{ mode: external, host: localhost, read_replica_host: r.other.internal }}\n"
+        )),
+        &["database.host: Terraform names the database in a private hosted zone: the host needs a parent domain"],
+    );
+    check(
+        &with(&format!(
+            "{aws}  create_database: true\ndatabase: {{ mode: external, host: db.kimai.internal, read_replica_host: r.other.internal }}\n"
+        )),
+        &["database.read_replica_host: `r.other.internal` is not in zone `kimai.internal` of `database.host`"],
+    );
+    // Terraform renders only with the aws section.
+    let model = load(BASE.as_bytes(), Format::Yaml).expect("valid");
+    let err = model.check_target(Target::Terraform).expect_err("no aws");
+    assert_eq!(err.iter().next().map(|d| d.path.as_str()), Some("aws"));
+    let model = load(with(aws).as_bytes(), Format::Yaml).expect("valid");
+    assert!(model.check_target(Target::Terraform).is_ok());
+}

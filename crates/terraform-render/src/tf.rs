@@ -1,0 +1,222 @@
+//! Small constructors over `hcl-rs` so the concern modules read like the HCL they build.
+//!
+//! Every expression is typed (`hcl::Expression`); nothing is spliced into HCL text. Literal
+//! strings stay `Expression::String`, which the formatter escapes (a `${` in a spec value
+//! becomes `$${`), and interpolation exists only where [`tmpl`] is used on our own constants.
+
+use hcl::expr::{
+    Expression, FuncCall, Object, ObjectKey, TemplateExpr, Traversal, TraversalOperator, Variable,
+};
+use hcl::{Block, BlockBuilder, Body, Identifier};
+
+/// A reference such as `aws_vpc.this.id`, `aws_subnet.private[*].id`,
+/// `local.azs[count.index]` or `aws_nat_gateway.this[0].id`.
+pub fn r(path: &str) -> Expression {
+    let mut parts = split_path(path).into_iter();
+    let root = parts.next().unwrap_or_default();
+    let mut ops: Vec<TraversalOperator> = Vec::new();
+    for part in parts {
+        push_ops(&part, &mut ops);
+    }
+    let (root, root_index) = match root.split_once('[') {
+        Some((name, rest)) => (
+            name.to_string(),
+            Some(rest.trim_end_matches(']').to_string()),
+        ),
+        None => (root, None),
+    };
+    let mut all = Vec::new();
+    if let Some(i) = root_index {
+        all.push(index_op(&i));
+    }
+    all.extend(ops);
+    if all.is_empty() {
+        return Expression::Variable(Variable::unchecked(root));
+    }
+    Expression::Traversal(Box::new(Traversal::new(Variable::unchecked(root), all)))
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    // Dots inside `[...]` (as in `[count.index]`) do not split.
+    let mut out = Vec::new();
+    let (mut cur, mut depth) = (String::new(), 0);
+    for c in path.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                cur.push(c);
+            }
+            ']' => {
+                depth -= 1;
+                cur.push(c);
+            }
+            '.' if depth == 0 => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn push_ops(part: &str, ops: &mut Vec<TraversalOperator>) {
+    match part.split_once('[') {
+        Some((name, rest)) => {
+            if !name.is_empty() {
+                ops.push(TraversalOperator::GetAttr(Identifier::unchecked(name)));
+            }
+            ops.push(index_op(rest.trim_end_matches(']')));
+        }
+        None => ops.push(TraversalOperator::GetAttr(Identifier::unchecked(part))),
+    }
+}
+
+fn index_op(index: &str) -> TraversalOperator {
+    if index == "*" {
+        TraversalOperator::FullSplat
+    } else if let Ok(n) = index.parse::<u64>() {
+        TraversalOperator::Index(Expression::from(n))
+    } else if let Some(s) = index.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        TraversalOperator::Index(Expression::String(s.to_string()))
+    } else {
+        TraversalOperator::Index(r(index))
+    }
+}
+
+/// A quoted template with interpolations (`"${path.module}/x"`). Only for our own constants.
+pub fn tmpl(template: &str) -> Expression {
+    Expression::TemplateExpr(Box::new(TemplateExpr::QuotedString(template.to_string())))
+}
+
+/// A literal string (escaped by the formatter).
+pub fn s(value: impl Into<String>) -> Expression {
+    Expression::String(value.into())
+}
+
+/// A list of literal strings.
+pub fn strings<I, S>(values: I) -> Expression
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    Expression::Array(values.into_iter().map(|v| s(v)).collect())
+}
+
+/// A list of expressions.
+pub fn list(values: Vec<Expression>) -> Expression {
+    Expression::Array(values)
+}
+
+/// A function call `name(args...)`.
+pub fn call(name: &str, args: Vec<Expression>) -> Expression {
+    let mut b = FuncCall::builder(Identifier::unchecked(name));
+    for a in args {
+        b = b.arg(a);
+    }
+    Expression::FuncCall(Box::new(b.build()))
+}
+
+/// An object with identifier keys (`{ Name = "x" }`), in the given order.
+pub fn object<K: Into<String>>(entries: Vec<(K, Expression)>) -> Expression {
+    let mut o = Object::new();
+    for (k, v) in entries {
+        let k: String = k.into();
+        let key = if k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && k.starts_with(|c: char| c.is_ascii_alphabetic())
+        {
+            ObjectKey::Identifier(Identifier::unchecked(k))
+        } else {
+            ObjectKey::Expression(Expression::String(k))
+        };
+        o.insert(key, v);
+    }
+    Expression::Object(o)
+}
+
+/// A binary operation written as a raw condition (`a == b`), from typed operands.
+pub fn op(lhs: Expression, operator: hcl::expr::BinaryOperator, rhs: Expression) -> Expression {
+    Expression::Operation(Box::new(hcl::expr::Operation::Binary(
+        hcl::expr::BinaryOp::new(lhs, operator, rhs),
+    )))
+}
+
+/// `resource "kind" "name" { ... }`.
+pub fn resource(kind: &str, name: &str) -> BlockBuilder {
+    Block::builder("resource").add_label(kind).add_label(name)
+}
+
+/// `data "kind" "name" { ... }`.
+pub fn data(kind: &str, name: &str) -> BlockBuilder {
+    Block::builder("data").add_label(kind).add_label(name)
+}
+
+/// A nested block without labels.
+pub fn block(ident: &str) -> BlockBuilder {
+    Block::builder(ident)
+}
+
+/// One `.tf` file: top-level blocks, each with an optional comment written above it.
+#[derive(Debug, Default)]
+pub struct File {
+    items: Vec<(String, Block)>,
+}
+
+impl File {
+    /// Adds a block with no comment.
+    pub fn add(&mut self, block: Block) {
+        self.items.push((String::new(), block));
+    }
+
+    /// Adds a block with a comment (one `#` line per line of `comment`).
+    pub fn note(&mut self, comment: &str, block: Block) {
+        self.items.push((comment.to_string(), block));
+    }
+
+    /// True when the file has no block.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The file's text: each block formatted by `hcl-rs` and aligned as `terraform fmt` does,
+    /// blocks separated by one blank line.
+    pub fn render(self, header: &str) -> Result<String, hcl::Error> {
+        let mut out = String::with_capacity(4096);
+        comment_lines(header, &mut out);
+        for (comment, block) in self.items {
+            out.push('\n');
+            comment_lines(&comment, &mut out);
+            let body = Body::builder().add_block(block).build();
+            crate::fmt::align_into(&format(&body)?, &mut out);
+        }
+        Ok(out)
+    }
+}
+
+/// `hcl-rs`'s formatter with lists on one line, as they are usually written by hand.
+fn format(body: &Body) -> Result<String, hcl::Error> {
+    use hcl::format::{Format, Formatter};
+    let mut f = Formatter::builder().compact_arrays(true).build_vec();
+    let bytes = body.format_vec(&mut f)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `text` as `#` comment lines (an empty line is a bare `#`).
+fn comment_lines(text: &str, out: &mut String) {
+    for line in text.lines() {
+        out.push('#');
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+}
+
+/// `expr.name`: an attribute of any expression (`jsondecode(...).policyDocument`).
+pub fn traverse_attr(expr: Expression, name: &str) -> Expression {
+    Expression::Traversal(Box::new(Traversal::new(
+        expr,
+        [TraversalOperator::GetAttr(Identifier::sanitized(name))],
+    )))
+}
