@@ -165,9 +165,14 @@ impl Translator<'_> {
                     .and_then(|s| s.get("description"))
                     .and_then(Json::as_str)
                     .map(first_sentence);
+                let message = if p == ["ingress", "host"] {
+                    "missing: every target exposes Kimai on a host name"
+                } else {
+                    "missing: this key is required"
+                };
                 out.push(Problem {
                     path: p.clone(),
-                    message: "missing: this key is required".into(),
+                    message: message.into(),
                     hint: described,
                     prune: None,
                     missing_in: Some(path.clone()),
