@@ -17,6 +17,8 @@
 //! `generate` example touches files, the environment or the clock.
 
 pub mod capabilities;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod overlays;
 pub mod spec_doc;
 
@@ -142,8 +144,22 @@ fn render_with(
     }
 }
 
-/// Renders the selected targets. Under [`Selection::All`] a target the spec cannot support is
-/// skipped with a one-line reason; under [`Selection::Only`] it is an error.
+/// True when the spec writes the target's own section: `targets.ecs` at all, or
+/// `targets.compose` / `targets.kubernetes` / `targets.ansible` with anything but the defaults.
+pub fn own_section_present(model: &Validated, target: Target) -> bool {
+    let t = &model.spec().targets;
+    match target {
+        Target::Ecs => t.ecs.is_some(),
+        Target::Compose => t.compose != model::ComposeTarget::default(),
+        Target::Kubernetes => t.kubernetes != model::KubernetesTarget::default(),
+        Target::Ansible => t.ansible != model::AnsibleTarget::default(),
+    }
+}
+
+/// Renders the selected targets. Under [`Selection::All`] a target is skipped only when its own
+/// section is absent ([`own_section_present`]) and the spec cannot support it, with one line
+/// naming every reason; a target whose own section is present but cannot render is an error
+/// listing every problem, as is any target asked for under [`Selection::Only`].
 pub fn render_all(model: &Validated, selection: Selection) -> Result<Outcome, Error> {
     let mut outcome = Outcome::default();
     let (targets, lenient) = match selection {
@@ -158,12 +174,14 @@ pub fn render_all(model: &Validated, selection: Selection) -> Result<Outcome, Er
             .map(|(_, r)| r);
         match render_with(model, target, compose) {
             Ok(r) => outcome.rendered.push((target, r)),
-            Err(Error::Invalid { diagnostics, .. }) if lenient => {
-                let first = diagnostics
+            Err(Error::Invalid { diagnostics, .. })
+                if lenient && !own_section_present(model, target) =>
+            {
+                let reasons: Vec<String> = diagnostics
                     .iter()
-                    .next()
-                    .map(|d| format!("{}: {}", d.path, d.message));
-                outcome.skipped.push((target, first.unwrap_or_default()));
+                    .map(|d| format!("{}: {}", d.path, d.message))
+                    .collect();
+                outcome.skipped.push((target, reasons.join("; ")));
             }
             Err(Error::Render { message, .. })
                 if lenient && message.contains("not part of this build") =>

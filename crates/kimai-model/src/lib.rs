@@ -75,9 +75,15 @@ pub fn spec_schema() -> schemars::Schema {
             }
         }
     }
-    if let Some(ingress) = json.pointer_mut("/$defs/Ingress").and_then(|i| i.as_object_mut()) {
+    if let Some(ingress) = json
+        .pointer_mut("/$defs/Ingress")
+        .and_then(|i| i.as_object_mut())
+    {
         ingress.insert("required".into(), serde_json::json!(["host"]));
-        if let Some(host) = ingress.get_mut("properties").and_then(|p| p.get_mut("host")) {
+        if let Some(host) = ingress
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("host"))
+        {
             // Required, so never null.
             *host = serde_json::json!({
                 "description": host.get("description").cloned().unwrap_or_default(),

@@ -50,7 +50,11 @@ impl Lines {
                     stack.pop();
                 }
                 Event::Scalar(value, ..) => {
-                    if let Some(Frame::Map { path, key: key @ None }) = stack.last_mut() {
+                    if let Some(Frame::Map {
+                        path,
+                        key: key @ None,
+                    }) = stack.last_mut()
+                    {
                         let k = match value {
                             Cow::Borrowed(s) => s.to_string(),
                             Cow::Owned(s) => s,
@@ -115,7 +119,9 @@ mod tests {
 
     #[test]
     fn finds_keys_and_items_in_block_and_flow_style() {
-        let l = Lines::new("name: kimai\ningress:\n  host: a\n  tls: { mode: x }\nlist:\n  - a\n  - b\n");
+        let l = Lines::new(
+            "name: kimai\ningress:\n  host: a\n  tls: { mode: x }\nlist:\n  - a\n  - b\n",
+        );
         assert_eq!(l.line(&p(&["name"])), Some(1));
         assert_eq!(l.line(&p(&["ingress", "host"])), Some(3));
         assert_eq!(l.line(&p(&["ingress", "tls", "mode"])), Some(4));

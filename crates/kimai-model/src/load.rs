@@ -4,8 +4,8 @@ use serde_json::Value as Json;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lines::Lines;
-use crate::structure;
 use crate::spec::Spec;
+use crate::structure;
 use crate::validate::{validate, Validated};
 
 /// The serialisation a spec is written in.
@@ -117,15 +117,14 @@ pub(crate) fn document(text: &str, format: Format) -> Result<Json, Diagnostics> 
             }
             Err(e) => {
                 for (i, line) in text.lines().enumerate() {
-                    let indent: String = line
-                        .chars()
-                        .take_while(|c| c.is_whitespace())
-                        .collect();
+                    let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
                     if indent.contains('\t') && !line.trim().is_empty() {
                         d.push(Diagnostic {
                             path: String::new(),
                             message: "a tab in the indentation".into(),
-                            hint: Some("YAML indents with spaces only: replace the tab with spaces".into()),
+                            hint: Some(
+                                "YAML indents with spaces only: replace the tab with spaces".into(),
+                            ),
                             line: Some(i + 1),
                         });
                     }
@@ -155,7 +154,11 @@ pub(crate) fn document(text: &str, format: Format) -> Result<Json, Diagnostics> 
 
 /// serde_yaml's value as JSON data: keys become text, YAML tags and non-finite numbers are
 /// problems at their path.
-pub(crate) fn to_json(v: serde_yaml::Value, path: &mut Vec<String>, d: &mut Diagnostics) -> Option<Json> {
+pub(crate) fn to_json(
+    v: serde_yaml::Value,
+    path: &mut Vec<String>,
+    d: &mut Diagnostics,
+) -> Option<Json> {
     use serde_yaml::Value as Y;
     Some(match v {
         Y::Null => Json::Null,
@@ -323,7 +326,9 @@ pub(crate) fn finish(
                 suppress.iter().any(|s| {
                     s.is_empty()
                         || path == s
-                        || path.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with(['.', '[']))
+                        || path
+                            .strip_prefix(s.as_str())
+                            .is_some_and(|r| r.starts_with(['.', '[']))
                 })
             };
             for mut diag in semantic.0 {

@@ -347,7 +347,8 @@ fn enum_values(root: &Json, schema: &Json) -> Vec<String> {
 }
 
 fn scope_of(root: &Json, schema: &Json, path: &[String]) -> Path {
-    let switch = !enum_values(root, schema).is_empty() || schema_type(root, schema) == Some("boolean");
+    let switch =
+        !enum_values(root, schema).is_empty() || schema_type(root, schema) == Some("boolean");
     if switch && path.len() >= 2 {
         path[..path.len() - 1].to_vec()
     } else {
@@ -393,7 +394,11 @@ fn deref<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
 /// The alternatives of a union that are not `null`.
 fn alternatives<'a>(root: &'a Json, schema: &'a Json) -> Vec<&'a Json> {
     let s = deref(root, schema);
-    match s.get("anyOf").or_else(|| s.get("oneOf")).and_then(Json::as_array) {
+    match s
+        .get("anyOf")
+        .or_else(|| s.get("oneOf"))
+        .and_then(Json::as_array)
+    {
         Some(xs) => xs
             .iter()
             .map(|x| deref(root, x))
@@ -440,9 +445,9 @@ fn is_secret_ref(root: &Json, schema: &Json) -> bool {
             .and_then(Json::as_array)
             .is_some_and(|xs| {
                 xs.iter().any(direct)
-                    && xs.iter().all(|x| {
-                        direct(x) || x.get("type").and_then(Json::as_str) == Some("null")
-                    })
+                    && xs
+                        .iter()
+                        .all(|x| direct(x) || x.get("type").and_then(Json::as_str) == Some("null"))
             })
 }
 
@@ -510,7 +515,11 @@ fn expected_one(root: &Json, s: &Json) -> String {
         let v: Vec<String> = values.iter().map(scalar_text).collect();
         return format!("one of {}", v.join(", "));
     }
-    if let Some(alts) = s.get("oneOf").or_else(|| s.get("anyOf")).and_then(Json::as_array) {
+    if let Some(alts) = s
+        .get("oneOf")
+        .or_else(|| s.get("anyOf"))
+        .and_then(Json::as_array)
+    {
         let v: Vec<String> = alts.iter().map(|a| expected_one(root, a)).collect();
         return v.join(" or ");
     }
@@ -551,7 +560,9 @@ fn expected_one(root: &Json, s: &Json) -> String {
 fn plural(s: &str) -> String {
     match s {
         "text" => "text values".into(),
-        s => s.strip_prefix("a ").map_or(s.to_string(), |r| format!("{r}s")),
+        s => s
+            .strip_prefix("a ")
+            .map_or(s.to_string(), |r| format!("{r}s")),
     }
 }
 

@@ -139,7 +139,15 @@ fn unquoted_numbers_and_nulls_in_env_are_errors_with_a_quoting_hint() {
         Format::Yaml,
     );
     assert_eq!(e.len(), 2, "{e:?}");
-    assert!(e[0].starts_with("app.env.B (line 5): expected text, found the number `1.5`"), "{}", e[0]);
+    assert!(
+        e[0].starts_with("app.env.B (line 5): expected text, found the number `1.5`"),
+        "{}",
+        e[0]
+    );
     assert!(e[0].contains("quote it"), "{}", e[0]);
-    assert!(e[1].starts_with("app.env.D (line 6): expected text, found nothing"), "{}", e[1]);
+    assert!(
+        e[1].starts_with("app.env.D (line 6): expected text, found nothing"),
+        "{}",
+        e[1]
+    );
 }
