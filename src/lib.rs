@@ -35,8 +35,8 @@ pub use kimai_model::{
 /// (`examples/specs/production.yaml`).
 pub const DEFAULT_SPEC: &str = include_str!("../examples/specs/production.yaml");
 
-/// Why a target could not be rendered.
-#[derive(Debug, thiserror::Error)]
+/// Why a target could not be rendered. `Debug` prints the same text as `Display`.
+#[derive(thiserror::Error)]
 pub enum Error {
     /// The model cannot be expressed on the target.
     #[error("{}: {diagnostics}", target.as_str())]
@@ -54,6 +54,12 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Which targets to render.

@@ -338,9 +338,22 @@ fn check_lists_added_changed_removed_and_writes_nothing() {
     // One file edited, one generated file deleted, ECS dropped from the spec: changed, added, removed.
     let before = tree(&out);
     // The same deployment without ECS: its earlier files would be removed.
-    let o = run(&["--out", out.to_str().expect("utf8"), "--spec", "examples/specs/minimal.yaml", "--check"]);
+    let o = run(&[
+        "--out",
+        out.to_str().expect("utf8"),
+        "--spec",
+        "examples/specs/minimal.yaml",
+        "--check",
+    ]);
     assert_eq!(o.status.code(), Some(4));
-    assert!(stdout(&o).contains(&format!("would remove: {}", out.join("ecs/task-definition.json").display())), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "would remove: {}",
+            out.join("ecs/task-definition.json").display()
+        )),
+        "{}",
+        stdout(&o)
+    );
     fs::write(out.join("compose/compose.yaml"), "edited\n").expect("edit");
     fs::remove_file(out.join("compose/.env.example")).expect("delete");
     let before_edit = tree(&out);

@@ -429,7 +429,7 @@ fn at<'a>(root: &'a Json, path: &[String]) -> Option<&'a Json> {
     Some(s)
 }
 
-fn def_name<'a>(schema: &'a Json) -> Option<&'a str> {
+fn def_name(schema: &Json) -> Option<&str> {
     schema
         .get("$ref")
         .and_then(Json::as_str)
@@ -628,8 +628,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {

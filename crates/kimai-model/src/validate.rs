@@ -402,7 +402,7 @@ fn check_local_yaml_secrets(
             };
             d.error_hint(
                 "app.local_yaml",
-                format!("line {} sets `{key}` in plain text", i + 1),
+                format!("local.yaml line {} sets `{key}` in plain text", i + 1),
                 format!(
                     "keep it out of the spec: write `{key}: '%env({var})%'` and add `{var}: {{ secret: {} }}` under `app.env`",
                     suggested_secret_name(&var)
