@@ -4,6 +4,13 @@
 //! run the right renderer(s) for a [`Validated`] model. Embedders who need one target can depend
 //! on that renderer crate alone.
 //!
+//! A [`Spec`] is the file's typed form; [`load`] (one spec) and [`load_all`] (a single spec or
+//! a multi-environment file) parse and validate it, or return [`Diagnostics`]: every
+//! [`Diagnostic`] with its field path, line and hint, printed (`Display` and `Debug` alike) as
+//! the command prints them. A renderer's [`Rendered`] holds [`OutputFile`]s (relative path and
+//! contents) and [`Notice`]s. The `kimai-deploy` command is [`cli`] (feature `cli`, on by
+//! default).
+//!
 //! ```
 //! use kimai_deploy::{load, render_all, Format, Selection};
 //!
@@ -13,8 +20,8 @@
 //! assert!(compose.1.file("compose.yaml").is_some());
 //! ```
 //!
-//! Architecture invariant: like every crate of the workspace, this one does no I/O; only the
-//! `generate` example touches files, the environment or the clock.
+//! Architecture invariant: the library does no I/O; only [`cli`] (the command) touches files,
+//! standard streams and the process's arguments.
 
 pub mod capabilities;
 #[cfg(feature = "cli")]
@@ -22,14 +29,25 @@ pub mod cli;
 pub mod overlays;
 pub mod spec_doc;
 
+/// The Ansible playbook project that deploys the Compose project to hosts (`ansible-render`).
 pub use ansible_render as ansible;
+/// Docker Compose: compose.yaml, `.env.example` and the mounted files (`compose-render`).
 pub use compose_render as compose;
+/// AWS ECS: the inputs of the AWS CLI calls (`ecs-render`).
 pub use ecs_render as ecs;
+/// Kubernetes: typed manifests and a kustomization (`k8s-render`).
 pub use k8s_render as k8s;
+/// The typed spec, its validation and the values derived from it (`kimai-model`).
 pub use kimai_model as model;
 pub use kimai_model::{
-    load, parse, validate, Diagnostics, Format, Notice, Rendered, Target, Validated,
+    load, load_all, parse, validate, Diagnostic, Diagnostics, Format, Notice, OutputFile, Rendered,
+    Spec, Target, Validated,
 };
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// The embedded default spec: a realistic production deployment with every feature on
 /// (`examples/specs/production.yaml`).
