@@ -46,7 +46,12 @@ fn compose_reads_it_from_env() {
     let compose: Value =
         serde_yaml::from_str(file(&all, Target::Compose, "compose.yaml")).expect("yaml");
     let env = &compose["services"]["kimai"]["environment"];
-    assert!(env["SMTP_PASSWORD"].as_str().is_some_and(|v| v.starts_with("${SMTP_PASSWORD:?")), "{env:?}");
+    assert!(
+        env["SMTP_PASSWORD"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("${SMTP_PASSWORD:?")),
+        "{env:?}"
+    );
     assert_eq!(env["PASSWORD_MIN"], "12");
     assert!(file(&all, Target::Compose, ".env.example").contains("\nSMTP_PASSWORD=\n"));
 }
