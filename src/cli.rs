@@ -232,6 +232,21 @@ where
         return EXIT_WRITE;
     }
     for line in &plan.summary {
+        let line = match line {
+            Line::Folder { label, dir, files } => {
+                let changed = diff
+                    .added
+                    .iter()
+                    .chain(&diff.changed)
+                    .filter(|p| p.starts_with(&format!("{dir}/")))
+                    .count();
+                format!(
+                    "{label}: {files} files in {} ({changed} changed)",
+                    args.out.join(dir).display()
+                )
+            }
+            Line::Text(t) => t.clone(),
+        };
         let _ = writeln!(out, "{line}");
     }
     if !diff.removed.is_empty() {
@@ -248,7 +263,18 @@ where
 /// Every file to write (path relative to `--out`) and the summary lines.
 struct Plan {
     files: BTreeMap<String, (String, bool)>,
-    summary: Vec<String>,
+    summary: Vec<Line>,
+}
+
+/// One summary line: a folder written (its changed count is known only after comparing), or
+/// text (a skip, a notice).
+enum Line {
+    Folder {
+        label: String,
+        dir: String,
+        files: usize,
+    },
+    Text(String),
 }
 
 fn render_plan(models: &[Validated], multi: bool, selection: Selection) -> Result<Plan, String> {
@@ -291,11 +317,11 @@ fn render_plan(models: &[Validated], multi: bool, selection: Selection) -> Resul
             for f in &rendered.files {
                 files.insert(format!("{dir}/{}", f.path), (f.contents.clone(), f.private));
             }
-            summary.push(format!(
-                "{}: {} files in {dir}",
-                target.as_str(),
-                rendered.files.len()
-            ));
+            summary.push(Line::Folder {
+                label: target.as_str().to_string(),
+                dir: dir.clone(),
+                files: rendered.files.len(),
+            });
             for n in &rendered.notices {
                 notices.push(if multi {
                     format!("notice: {env}: {n}")
@@ -308,11 +334,11 @@ fn render_plan(models: &[Validated], multi: bool, selection: Selection) -> Resul
             }
         }
         for (target, reason) in &outcome.skipped {
-            summary.push(if multi {
+            summary.push(Line::Text(if multi {
                 format!("{}: skipped in {env} ({reason})", target.as_str())
             } else {
                 format!("{}: skipped ({reason})", target.as_str())
-            });
+            }));
         }
     }
     if !errors.is_empty() {
@@ -329,12 +355,13 @@ fn render_plan(models: &[Validated], multi: bool, selection: Selection) -> Resul
                 (f.contents.clone(), f.private),
             );
         }
-        summary.push(format!(
-            "kustomize: base + {} overlays in kustomize",
-            k8s.len()
-        ));
+        summary.push(Line::Folder {
+            label: format!("kustomize (base + {} overlays)", k8s.len()),
+            dir: "kustomize".into(),
+            files: overlay.len(),
+        });
     }
-    summary.extend(notices);
+    summary.extend(notices.into_iter().map(Line::Text));
     Ok(Plan { files, summary })
 }
 
