@@ -547,5 +547,5 @@ fn help_shows_examples_and_the_installed_binary_is_the_same_command() {
             t.iter().map(|(p, (b, _))| (p.clone(), b.clone())).collect()
         };
     assert_eq!(strip(&tree(&a)), strip(&tree(&b)));
-    assert_eq!(stdout(&oa), stdout(&ob));
+    assert_eq!(stdout(&oa).replace("same-a", "same-b"), stdout(&ob));
 }

@@ -116,11 +116,11 @@ proptest! {
         match mutation {
             // 0: unchanged (valid).
             1 => if let Value::Object(m) = node_mut(&mut doc, &path) { m.insert("unknown_key".into(), json!(1)); },
-            2 | 3 => if !path.is_empty() { *node_mut(&mut doc, &path) = junk; },
+            2 | 3 if !path.is_empty() => *node_mut(&mut doc, &path) = junk,
             4 => if let Some((last, parent)) = path.split_last() {
                 if let Value::Object(m) = node_mut(&mut doc, parent) { m.remove(last); }
             },
-            5 => if !path.is_empty() { *node_mut(&mut doc, &path) = json!("not-an-allowed-value"); },
+            5 if !path.is_empty() => *node_mut(&mut doc, &path) = json!("not-an-allowed-value"),
             _ => {}
         }
         let (schema, tool) = verdicts(&v, &doc);
