@@ -132,6 +132,24 @@ fn invalid_specs_exit_1_with_every_error_and_touch_nothing() {
 }
 
 #[test]
+fn the_error_text_is_the_diagnostics_display() {
+    let dir = tempdir("display");
+    let spec = dir.join("bad.yaml");
+    let text = "name: Kimai!\napp: { replicass: 2 }\ningress: { host: k.example.com }\n";
+    fs::write(&spec, text).expect("write");
+    let o = generate(&dir.join("out"), Some(&spec), None);
+    assert_eq!(o.status.code(), Some(1));
+    let d = kimai_deploy::load(text.as_bytes(), kimai_deploy::Format::Yaml).unwrap_err();
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {} is invalid; nothing was written.\n{d}",
+            spec.display()
+        )
+    );
+}
+
+#[test]
 fn explicit_target_that_cannot_render_is_an_error() {
     let out = tempdir("explicit");
     let o = generate(

@@ -72,6 +72,11 @@ pub fn secret_name_problem(name: &str) -> Option<String> {
             "the secret name must be lowercase letters, digits and `-`, start with a letter and not end with `-`"
                 .into(),
         )
+    } else if name.ends_with("-urlencoded") {
+        Some(
+            "secret names ending in `-urlencoded` are kept for the URL-encoded form kimai-deploy derives"
+                .into(),
+        )
     } else {
         None
     }

@@ -149,6 +149,25 @@ fn multi_environment_problems_carry_their_prefix_and_line() {
 }
 
 #[test]
+fn debug_prints_what_display_prints() {
+    let d = load(b"name: kimai\nreplicas: 3\n", Format::Yaml).unwrap_err();
+    assert_eq!(format!("{d:?}"), d.to_string());
+    assert!(
+        d.to_string()
+            .starts_with("2 problems in the spec:\n- ingress.host: missing"),
+        "{d}"
+    );
+}
+
+#[test]
+fn secret_names_reserved_for_derived_forms() {
+    let e = problems(&format!(
+        "name: kimai\n{HOST}app:\n  env:\n    X_TOKEN: {{ secret: db-password-urlencoded }}\n"
+    ));
+    assert_eq!(e, ["app.env.X_TOKEN (line 5): secret names ending in `-urlencoded` are kept for the URL-encoded form kimai-deploy derives\n  hint: name the secret like `db-password`; the value stays outside the spec"]);
+}
+
+#[test]
 fn both_stages_in_one_report() {
     // Five problems: three structural, two of meaning; the snapshot is the command's text.
     let spec = "name: Kimai!\napp:\n  replicass: 3\n  memory: 1024\n  env:\n    SMTP_PASSWORD: hunter2\ndatabase:\n  mode: external\n  password: \"S3cr3t!Passw0rd\"\ningress:\n  host: k.example.com\n  tsl: { mode: acm }\nscaling: { min_replicas: 4, max_replicas: 2 }\n";
