@@ -223,14 +223,22 @@ where
         };
     }
     // 4. Write.
-    if let Err(e) = write_all(&args.out, &plan.files, &diff, &kept) {
-        let _ = writeln!(
-            err,
-            "error: cannot write {}: {e}; its previous contents were left as they were",
-            args.out.display()
-        );
-        return EXIT_WRITE;
-    }
+    let removed = match write_all(&args.out, &plan.files, &diff, &kept) {
+        Ok(not_removed) => {
+            for line in &not_removed {
+                let _ = writeln!(err, "warning: cannot remove a stale file, {line}");
+            }
+            diff.removed.len() - not_removed.len()
+        }
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "error: cannot write {}: {e}; its previous contents were left as they were",
+                args.out.display()
+            );
+            return EXIT_WRITE;
+        }
+    };
     for line in &plan.summary {
         let line = match line {
             Line::Folder { label, dir, files } => {
@@ -249,12 +257,11 @@ where
         };
         let _ = writeln!(out, "{line}");
     }
-    if !diff.removed.is_empty() {
+    if removed > 0 {
         let _ = writeln!(
             out,
-            "removed {} file{} an earlier run generated",
-            diff.removed.len(),
-            if diff.removed.len() == 1 { "" } else { "s" }
+            "removed {removed} file{} an earlier run generated",
+            if removed == 1 { "" } else { "s" }
         );
     }
     EXIT_OK
@@ -472,7 +479,7 @@ fn write_all(
     files: &BTreeMap<String, (String, bool)>,
     diff: &Diff,
     kept: &BTreeSet<String>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<String>> {
     let mut created_dirs: Vec<PathBuf> = Vec::new();
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
     let staged = (|| -> std::io::Result<()> {
@@ -501,9 +508,13 @@ fn write_all(
     for (tmp, path) in &temps {
         fs::rename(tmp, path)?;
     }
+    let mut not_removed = Vec::new();
     for p in &diff.removed {
         let path = out.join(p);
-        fs::remove_file(&path)?;
+        if let Err(e) = fs::remove_file(&path) {
+            not_removed.push(format!("{}: {e}", path.display()));
+            continue;
+        }
         // Remove the folders the file leaves empty, up to `out`.
         let mut dir = path.parent();
         while let Some(d) = dir {
@@ -517,6 +528,7 @@ fn write_all(
     let listed: BTreeSet<&String> = files
         .keys()
         .chain(kept.iter().filter(|p| out.join(p).is_file()))
+        .chain(diff.removed.iter().filter(|p| out.join(p).is_file()))
         .collect();
     let listing: String = listed.iter().map(|p| format!("{p}\n")).collect();
     let manifest = out.join(MANIFEST);
@@ -528,7 +540,7 @@ fn write_all(
     for dir in legacy_manifest_dirs(out) {
         let _ = fs::remove_file(out.join(dir).join(MANIFEST));
     }
-    Ok(())
+    Ok(not_removed)
 }
 
 /// `create_dir_all` that records each folder it creates.
