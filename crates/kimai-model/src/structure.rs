@@ -533,6 +533,10 @@ fn expected_one(root: &Json, s: &Json) -> String {
             let min = s.get("minimum").and_then(Json::as_i64);
             let max = s.get("maximum").and_then(Json::as_i64);
             match (min, max) {
+                // The bound of a 32-bit count says nothing a user needs.
+                (Some(0), Some(b)) if b >= i64::from(u32::MAX) => {
+                    "a whole number (0 or more)".into()
+                }
                 (Some(a), Some(b)) => format!("a whole number from {a} to {b}"),
                 (Some(a), None) => format!("a whole number of at least {a}"),
                 _ => "a whole number".into(),
