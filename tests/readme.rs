@@ -6,7 +6,7 @@ use kimai_deploy::{load, render, Format, Target};
 #[test]
 fn readme_ecs_commands_match_the_ecs_note() {
     let readme = include_str!("../README.md");
-    let start = readme.find("**AWS ECS**").expect("an ECS section");
+    let start = readme.find("**AWS ECS** (create").expect("an ECS section");
     let block = &readme[start..];
     let block = &block[block.find("```sh").expect("a command block")..];
     let block = &block[..block[5..].find("```").expect("block end") + 5];
