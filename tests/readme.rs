@@ -45,3 +45,23 @@ fn readme_ecs_commands_match_the_ecs_note() {
     }
     assert!(checked >= 4, "{block}");
 }
+
+#[test]
+fn examples_readme_lists_every_example() {
+    let manifest = include_str!("../Cargo.toml");
+    let listing = include_str!("../examples/README.md");
+    let mut n = 0;
+    for block in manifest.split("[[example]]").skip(1) {
+        let name = block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("name = "))
+            .expect("a name")
+            .trim_matches('"');
+        assert!(
+            listing.contains(&format!("| `{name}` |")),
+            "examples/README.md lacks `{name}`"
+        );
+        n += 1;
+    }
+    assert!(n >= 8);
+}
