@@ -203,8 +203,8 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
     all.into_result(models)
 }
 
-/// The JSON Schema of a multi-environment file (draft 2020-12), derived from [`spec_schema`]
-/// (`crate::spec_schema`): `base` and every environment's overrides are partial specs. Every key
+/// The JSON Schema of a multi-environment file (draft 2020-12), derived from
+/// [`spec_schema`](crate::spec_schema): `base` and every environment's overrides are partial specs. Every key
 /// and value type is checked as in a single spec, unknown keys are rejected at every level, and
 /// any value may be `null` (which removes the key). Required fields are not: they may come from
 /// either side, and kimai-deploy checks each merged environment in full.
