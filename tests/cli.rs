@@ -567,3 +567,54 @@ fn help_shows_examples_and_the_installed_binary_is_the_same_command() {
     assert_eq!(strip(&tree(&a)), strip(&tree(&b)));
     assert_eq!(stdout(&oa).replace("same-a", "same-b"), stdout(&ob));
 }
+
+#[test]
+fn earlier_per_target_lists_are_honoured_and_no_listed_path_leaves_out() {
+    let root = tempdir("legacy");
+    let out = root.join("out");
+    fs::create_dir_all(out.join("compose")).expect("dir");
+    // What an earlier version generated and listed per target, plus hostile lines.
+    fs::write(out.join("compose/old-proxy.conf"), "old\n").expect("old");
+    fs::write(root.join("outside.txt"), "keep\n").expect("outside");
+    fs::write(
+        out.join("compose/.kimai-deploy-files"),
+        "old-proxy.conf\n../../outside.txt\n/etc/passwd\n",
+    )
+    .expect("legacy list");
+    let o = generate(
+        &out,
+        Some(Path::new("examples/specs/minimal.yaml")),
+        Some("compose"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !out.join("compose/old-proxy.conf").exists(),
+        "listed by the earlier version: removed"
+    );
+    assert!(
+        !out.join("compose/.kimai-deploy-files").exists(),
+        "the per-target list is replaced"
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("outside.txt")).expect("kept"),
+        "keep\n"
+    );
+    let listing = fs::read_to_string(out.join(".kimai-deploy-files")).expect("one list");
+    assert!(
+        listing.lines().all(|l| l.starts_with("compose/")),
+        "{listing}"
+    );
+    // A hostile line in the current list is ignored too.
+    fs::write(
+        out.join(".kimai-deploy-files"),
+        format!("{listing}../outside.txt\n"),
+    )
+    .expect("list");
+    let o = generate(
+        &out,
+        Some(Path::new("examples/specs/minimal.yaml")),
+        Some("compose"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(root.join("outside.txt").exists());
+}
