@@ -366,6 +366,23 @@ pub(crate) fn suggested_secret_name(var: &str) -> String {
     }
 }
 
+/// A `local.yaml` key whose value is a credential: `password`, `bind_password`, `client_secret`,
+/// `privateKey` (SAML), `api_key`, `token`; not `password_reset_retry_ttl`.
+fn secret_config_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let last = lower.rsplit(['_', '-', '.']).next().unwrap_or(&lower);
+    ["password", "passwd", "secret", "token", "passphrase"].contains(&last)
+        || [
+            "privatekey",
+            "private_key",
+            "apikey",
+            "api_key",
+            "bindpassword",
+        ]
+        .iter()
+        .any(|w| lower.ends_with(w))
+}
+
 /// `local.yaml` carries LDAP/SAML settings. A secret-looking key with a literal value is refused
 /// (never echoing the value); `%env(NAME)%` placeholders must name a variable of `app.env`.
 fn check_local_yaml_secrets(
@@ -386,8 +403,8 @@ fn check_local_yaml_secrets(
         let literal = !(value.is_empty()
             || value.starts_with('#')
             || value.contains("%env(")
-            || ["~", "null", "''", "\"\"", "|", ">", "|-", ">-"].contains(&value));
-        if literal && !key.is_empty() && !key.contains(' ') && crate::env_var::looks_secret(key) {
+            || ["~", "null", "''", "\"\""].contains(&value));
+        if literal && !key.is_empty() && !key.contains(' ') && secret_config_key(key) {
             // The section the line sits in names the variable (`ldap` -> `LDAP_PASSWORD`).
             let lower = local.to_ascii_lowercase();
             let section = ["ldap", "saml"]

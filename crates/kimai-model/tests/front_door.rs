@@ -119,6 +119,15 @@ fn local_yaml_keeps_bind_passwords_out() {
     assert_eq!(e.len(), 1, "{e:#?}");
     assert!(e[0].starts_with("app.local_yaml (line 4): local.yaml line 5 sets `password` in plain text\n  hint: keep it out of the spec: write `password: '%env(LDAP_PASSWORD)%'` and add `LDAP_PASSWORD: { secret: ldap-password }` under `app.env`"), "{}", e[0]);
     assert!(!e[0].contains("Bind!Pass"));
+    // A SAML private key as a block, refused; Kimai's password-reset settings are not secrets.
+    let e = problems(&format!("name: kimai\n{HOST}app:\n  local_yaml: |\n    kimai:\n      user: {{ password_reset: true, password_reset_retry_ttl: 3600 }}\n      saml:\n        provider:\n          sp:\n            privateKey: |\n              MIIEvQ\n"));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(
+        e[0].contains("local.yaml line 6 sets `privateKey` in plain text"),
+        "{}",
+        e[0]
+    );
+    assert!(!e[0].contains("MIIEvQ"));
     // The placeholder must name a variable the deployment sets.
     let e = problems(&format!("name: kimai\n{HOST}app:\n  local_yaml: |\n    kimai: {{ ldap: {{ connection: {{ password: '%env(LDAP_PASSWORD)%' }} }} }}\n"));
     assert!(
