@@ -133,10 +133,12 @@ where
                 let _ = writeln!(err, "error: cannot read the spec from standard input: {e}");
                 return EXIT_USAGE;
             }
+            // JSON when it is JSON; anything else (a YAML flow mapping too) is read as YAML.
             let json = b
                 .iter()
                 .find(|c| !c.is_ascii_whitespace())
-                .is_some_and(|c| *c == b'{');
+                .is_some_and(|c| *c == b'{')
+                && serde_json::from_slice::<serde_json::Value>(&b).is_ok();
             let format = if json { Format::Json } else { Format::Yaml };
             (b, "the spec on standard input".to_string(), format)
         }

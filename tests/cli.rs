@@ -417,6 +417,20 @@ fn spec_from_standard_input() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.join("ecs/task-definition.json").is_file());
+    // A YAML flow mapping is not JSON, and is read as YAML.
+    let flow = b"{ name: kimai, ingress: { host: kimai.example.com } }\n";
+    let o = run_with_stdin(
+        &generate_bin(),
+        &[
+            "--spec",
+            "-",
+            "--out",
+            out.to_str().expect("utf8"),
+            "--check",
+        ],
+        flow,
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let o = run_with_stdin(
         &generate_bin(),
         &["--spec", "-", "--out", out.to_str().expect("utf8")],
