@@ -72,7 +72,9 @@ pub(crate) fn check(doc: &Json) -> Vec<Problem> {
 /// reference, or under a key that looks secret.
 pub(crate) fn is_sensitive(path: &[String]) -> bool {
     let (root, _) = schema_and_validator();
-    path.iter().any(|k| looks_secret(k))
+    // `targets.ecs.secret_arns` is keyed by secret names and holds ARNs: references, not values.
+    let arns = path.starts_with(&["targets".into(), "ecs".into(), "secret_arns".into()]);
+    path.iter().any(|k| looks_secret(k)) && !arns
         || (0..=path.len()).any(|n| at(root, &path[..n]).is_some_and(|s| is_secret_ref(root, s)))
 }
 
