@@ -46,8 +46,9 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Spec, Diagnostics> {
 pub fn load(bytes: &[u8], format: Format) -> Result<Validated, Diagnostics> {
     let text = text_of(bytes)?;
     let doc = document(text, format)?;
-    let lines = Lines::new(text);
-    let line_of = |p: &[String]| lines.line(p);
+    // Lines are read only when there is a problem to place.
+    let lines = std::cell::OnceCell::new();
+    let line_of = |p: &[String]| lines.get_or_init(|| Lines::new(text)).line(p);
     finish(parse_doc(doc, &line_of), &line_of)
 }
 
@@ -66,8 +67,10 @@ pub(crate) struct Parsed {
 fn parse_partial(bytes: &[u8], format: Format) -> Result<Parsed, Diagnostics> {
     let text = text_of(bytes)?;
     let doc = document(text, format)?;
-    let lines = Lines::new(text);
-    Ok(parse_doc(doc, &|p: &[String]| lines.line(p)))
+    let lines = std::cell::OnceCell::new();
+    Ok(parse_doc(doc, &|p: &[String]| {
+        lines.get_or_init(|| Lines::new(text)).line(p)
+    }))
 }
 
 /// UTF-8 text without a byte-order mark, not empty.
@@ -255,7 +258,11 @@ pub(crate) fn parse_doc(doc: Json, line_of: &dyn Fn(&[String]) -> Option<usize>)
     let sensitive = structure::sensitive_scalars(&doc);
     let mut d = Diagnostics::default();
     let mut suppress = Vec::new();
-    let mut pruned = doc.clone();
+    let mut pruned = if problems.is_empty() {
+        Json::Null
+    } else {
+        doc.clone()
+    };
     for p in &problems {
         d.push(Diagnostic {
             path: dotted(&p.path),
@@ -272,8 +279,35 @@ pub(crate) fn parse_doc(doc: Json, line_of: &dyn Fn(&[String]) -> Option<usize>)
         }
         suppress.push(dotted(&p.scope));
     }
+    if problems.is_empty() {
+        // The usual case: no copy of the document.
+        return match serde_path_to_error::deserialize::<_, Spec>(doc) {
+            Ok(spec) => Parsed {
+                spec: Some(spec),
+                problems: d,
+                suppress,
+                sensitive,
+            },
+            Err(e) => {
+                // The schema accepted what the model does not: say where, never what.
+                let path = e.path().to_string();
+                let path = if path == "." { String::new() } else { path };
+                d.error_hint(
+                    path,
+                    "cannot be read",
+                    "check the value against docs/spec.md",
+                );
+                Parsed {
+                    spec: None,
+                    problems: d,
+                    suppress,
+                    sensitive,
+                }
+            }
+        };
+    }
     let mut spec = serde_json::from_value::<Spec>(pruned.clone()).ok();
-    if spec.is_none() && !problems.is_empty() {
+    if spec.is_none() {
         // A missing required key: leave out the section that lacks it and try again.
         for p in &problems {
             if let Some(obj) = &p.missing_in {
@@ -284,17 +318,6 @@ pub(crate) fn parse_doc(doc: Json, line_of: &dyn Fn(&[String]) -> Option<usize>)
             }
         }
         spec = serde_json::from_value::<Spec>(pruned).ok();
-    }
-    if spec.is_none() && problems.is_empty() {
-        // The schema accepted what the model does not: say where, never what.
-        let err = serde_path_to_error::deserialize::<_, Spec>(doc).err();
-        let path = err.map(|e| e.path().to_string()).unwrap_or_default();
-        let path = if path == "." { String::new() } else { path };
-        d.error_hint(
-            path.clone(),
-            "cannot be read",
-            "check the value against docs/spec.md",
-        );
     }
     Parsed {
         spec,

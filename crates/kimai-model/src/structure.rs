@@ -78,32 +78,52 @@ pub(crate) fn is_sensitive(path: &[String]) -> bool {
         || (0..=path.len()).any(|n| at(root, &path[..n]).is_some_and(|s| is_secret_ref(root, s)))
 }
 
-/// Every scalar of `doc` that [`is_sensitive`], as text (for a last scrub of messages).
+/// Every scalar of `doc` that [`is_sensitive`], as text (for a last scrub of messages). One walk
+/// down the document and the schema together.
 pub(crate) fn sensitive_scalars(doc: &Json) -> Vec<String> {
-    fn walk(v: &Json, path: &mut Path, out: &mut Vec<String>) {
+    fn walk(
+        root: &Json,
+        schema: Option<&Json>,
+        v: &Json,
+        hidden: bool,
+        arns: bool,
+        out: &mut Vec<String>,
+    ) {
+        let hidden = hidden || schema.is_some_and(|s| is_secret_ref(root, s));
         match v {
             Json::Object(m) => {
-                for (k, v) in m {
-                    path.push(k.clone());
-                    walk(v, path, out);
-                    path.pop();
+                for (k, child) in m {
+                    let child_schema = schema.and_then(|s| child_of(root, s, k));
+                    let arns = arns || (k == "secret_arns");
+                    let hide = hidden || (!arns && looks_secret(k));
+                    walk(root, child_schema, child, hide, arns, out);
                 }
             }
             Json::Array(xs) => {
-                for (i, v) in xs.iter().enumerate() {
-                    path.push(i.to_string());
-                    walk(v, path, out);
-                    path.pop();
+                let items = schema.and_then(|s| child_of(root, s, "0"));
+                for child in xs {
+                    walk(root, items, child, hidden, arns, out);
                 }
             }
-            Json::String(s) if is_sensitive(path) => out.push(s.clone()),
-            Json::Number(n) if is_sensitive(path) => out.push(n.to_string()),
+            Json::String(s) if hidden => out.push(s.clone()),
+            Json::Number(n) if hidden => out.push(n.to_string()),
             _ => {}
         }
     }
+    let (root, _) = schema_and_validator();
     let mut out = Vec::new();
-    walk(doc, &mut Vec::new(), &mut out);
+    walk(root, Some(root), doc, false, false, &mut out);
     out
+}
+
+/// The schema of the child `seg` of a value described by `schema`.
+fn child_of<'a>(root: &'a Json, schema: &'a Json, seg: &str) -> Option<&'a Json> {
+    alternatives(root, schema).into_iter().find_map(|a| {
+        a.get("properties")
+            .and_then(|p| p.get(seg))
+            .or_else(|| a.get("additionalProperties").filter(|x| x.is_object()))
+            .or_else(|| a.get("items").filter(|_| seg.parse::<usize>().is_ok()))
+    })
 }
 
 struct Translator<'a> {
@@ -420,13 +440,7 @@ fn property_schema<'a>(root: &'a Json, schema: &'a Json, key: &str) -> Option<&'
 fn at<'a>(root: &'a Json, path: &[String]) -> Option<&'a Json> {
     let mut s = root;
     for seg in path {
-        let alts = alternatives(root, s);
-        s = alts.iter().find_map(|a| {
-            a.get("properties")
-                .and_then(|p| p.get(seg.as_str()))
-                .or_else(|| a.get("additionalProperties").filter(|x| x.is_object()))
-                .or_else(|| a.get("items").filter(|_| seg.parse::<usize>().is_ok()))
-        })?;
+        s = child_of(root, s, seg)?;
     }
     Some(s)
 }
