@@ -30,7 +30,9 @@ fn command(spec: &[u8], args: &[&str]) -> (u8, String) {
 
 fn hostile() -> impl Strategy<Value = String> {
     "[A-Za-z0-9/@:?#&%+ $'\"!{}\\[\\],*|>-]{8,24}"
-        .prop_filter("not blank", |s| !s.trim().is_empty())
+        .prop_filter("not blank, not a secret name", |s| {
+            !s.trim().is_empty() && kimai_deploy::model::secret_name_problem(s).is_some()
+        })
 }
 
 fn set(doc: &mut Value, path: &str, value: Value) {

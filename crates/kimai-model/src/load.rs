@@ -255,7 +255,13 @@ pub(crate) fn undotted(path: &str) -> Vec<String> {
 /// The structural check, then deserialization of what is left.
 pub(crate) fn parse_doc(doc: Json, line_of: &dyn Fn(&[String]) -> Option<usize>) -> Parsed {
     let problems = structure::check(&doc);
-    let sensitive = structure::sensitive_scalars(&doc);
+    // The document's possibly secret values, for the scrub; a valid document's are found from
+    // the spec only if validation fails (`finish`).
+    let sensitive = if problems.is_empty() {
+        Vec::new()
+    } else {
+        structure::sensitive_scalars(&doc)
+    };
     let mut d = Diagnostics::default();
     let mut suppress = Vec::new();
     let mut pruned = if problems.is_empty() {
@@ -336,14 +342,26 @@ pub(crate) fn finish(
         spec,
         mut problems,
         suppress,
-        sensitive,
+        mut sensitive,
     } = parsed;
     let Some(spec) = spec else {
         return Err(scrub(problems, &sensitive));
     };
+    let copy = spec.clone();
+    let mut sensitive_of_spec = || {
+        if let Ok(doc) = serde_json::to_value(&copy) {
+            // Defaults are in the spec too: a well-formed secret name (`db-password`) is a name.
+            sensitive.extend(
+                structure::sensitive_scalars(&doc)
+                    .into_iter()
+                    .filter(|v| crate::secret::secret_name_problem(v).is_some()),
+            );
+        }
+        std::mem::take(&mut sensitive)
+    };
     match validate(spec) {
         Ok(model) if problems.is_empty() => Ok(model),
-        Ok(_) => Err(scrub(problems, &sensitive)),
+        Ok(_) => Err(scrub(problems, &sensitive_of_spec())),
         Err(semantic) => {
             let covered = |path: &str| {
                 suppress.iter().any(|s| {
@@ -360,7 +378,7 @@ pub(crate) fn finish(
                     problems.push(diag);
                 }
             }
-            Err(scrub(problems, &sensitive))
+            Err(scrub(problems, &sensitive_of_spec()))
         }
     }
 }
