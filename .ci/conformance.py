@@ -95,8 +95,22 @@ def compose_config(project_dir, compose_file, env_file, label):
     return json.loads(out)
 
 
+def wanted_env(spec, secret_value):
+    """`app.env` as the container must see it: plain text (or `{ plain }`) as written, a
+    `{ secret }` as the value the operator put in `.env` / the vault."""
+    out = {}
+    for k, v in ((spec.get("app") or {}).get("env") or {}).items():
+        if isinstance(v, dict) and "secret" in v:
+            out[k] = secret_value
+        elif isinstance(v, dict):
+            out[k] = v.get("plain")
+        else:
+            out[k] = v
+    return out
+
+
 def check_env_exact(cfg, spec, label):
-    want = ((spec.get("app") or {}).get("env") or {})
+    want = wanted_env(spec, HARD_SECRET)
     got = ((cfg.get("services") or {}).get("kimai") or {}).get("environment") or {}
     # `config` writes its result as compose text again, so a literal `$` comes back as `$$`.
     bad = [f"{k}: want {v!r}, got {got.get(k)!r}" for k, v in want.items()
@@ -113,8 +127,11 @@ def check_compose(out, spec):
     # A YAML 1.1 reader (PyYAML) must read every env value as the same string.
     doc = yaml.safe_load(f.read_text())
     env = doc["services"]["kimai"].get("environment", {})
-    wrong = [k for k, v in ((spec.get("app") or {}).get("env") or {}).items()
-             if not isinstance(env.get(k), str) or env[k].replace("$$", "$") != v]
+    secret = {k for k, v in ((spec.get("app") or {}).get("env") or {}).items()
+              if isinstance(v, dict) and "secret" in v}
+    wrong = [k for k, v in wanted_env(spec, None).items()
+             if k not in secret and (not isinstance(env.get(k), str) or env[k].replace("$$", "$") != v)]
+    wrong += [k for k in secret if not str(env.get(k, "")).startswith("${")]
     R.check(not wrong, "compose: a YAML 1.1 reader sees every env value as the same string", ", ".join(wrong))
     tmp = Path(tempfile.mkdtemp())
     env_file = tmp / ".env"

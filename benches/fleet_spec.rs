@@ -13,7 +13,7 @@ pub fn fleet_spec(i: u32) -> Spec {
     for k in 0..(i % 12) {
         s.app.env.insert(
             format!("KIMAI_SETTING_{k}"),
-            format!("value {k} with $ and # and yes"),
+            format!("value {k} with $ and # and yes").into(),
         );
     }
     if i % 2 == 0 {

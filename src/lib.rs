@@ -4,6 +4,13 @@
 //! run the right renderer(s) for a [`Validated`] model. Embedders who need one target can depend
 //! on that renderer crate alone.
 //!
+//! A [`Spec`] is the file's typed form; [`load`] (one spec) and [`load_all`] (a single spec or
+//! a multi-environment file) parse and validate it, or return [`Diagnostics`]: every
+//! [`Diagnostic`] with its field path, line and hint, printed (`Display` and `Debug` alike) as
+//! the command prints them. A renderer's [`Rendered`] holds [`OutputFile`]s (relative path and
+//! contents) and [`Notice`]s. The `kimai-deploy` command is [`cli`] (feature `cli`, on by
+//! default).
+//!
 //! ```
 //! use kimai_deploy::{load, render_all, Format, Selection};
 //!
@@ -13,31 +20,44 @@
 //! assert!(compose.1.file("compose.yaml").is_some());
 //! ```
 //!
-//! Architecture invariant: like every crate of the workspace, this one does no I/O; only the
-//! `generate` example touches files, the environment or the clock.
+//! Architecture invariant: the library does no I/O; only [`cli`] (the command) touches files,
+//! standard streams and the process's arguments.
 
 pub mod capabilities;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod delivery;
 pub mod overlays;
 pub mod spec_doc;
 
+/// The Ansible playbook project that deploys the Compose project to hosts (`ansible-render`).
 pub use ansible_render as ansible;
+/// Docker Compose: compose.yaml, `.env.example` and the mounted files (`compose-render`).
 pub use compose_render as compose;
 pub use delivery_render;
+/// AWS ECS: the inputs of the AWS CLI calls (`ecs-render`).
 pub use ecs_render as ecs;
+/// Kubernetes: typed manifests and a kustomization (`k8s-render`).
 pub use k8s_render as k8s;
+/// The typed spec, its validation and the values derived from it (`kimai-model`).
 pub use kimai_model as model;
 pub use kimai_model::{
-    load, parse, validate, Diagnostics, Format, Notice, Rendered, Target, Validated,
+    load, load_all, parse, validate, Diagnostic, Diagnostics, Format, Notice, OutputFile, Rendered,
+    Spec, Target, Validated,
 };
 pub use terraform_render as terraform;
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// The embedded default spec: a realistic production deployment with every feature on
 /// (`examples/specs/production.yaml`).
 pub const DEFAULT_SPEC: &str = include_str!("../examples/specs/production.yaml");
 
-/// Why a target could not be rendered.
-#[derive(Debug, thiserror::Error)]
+/// Why a target could not be rendered. `Debug` prints the same text as `Display`.
+#[derive(thiserror::Error)]
 pub enum Error {
     /// The model cannot be expressed on the target.
     #[error("{}: {diagnostics}", target.as_str())]
@@ -71,6 +91,12 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Which targets to render.
@@ -173,8 +199,24 @@ fn render_with(
     }
 }
 
-/// Renders the selected targets. Under [`Selection::All`] a target the spec cannot support is
-/// skipped with a one-line reason; under [`Selection::Only`] it is an error.
+/// True when the spec writes the target's own section: `targets.ecs` or `aws` (Terraform) at all,
+/// or `targets.compose` / `targets.kubernetes` / `targets.ansible` with anything but the defaults.
+pub fn own_section_present(model: &Validated, target: Target) -> bool {
+    let t = &model.spec().targets;
+    match target {
+        Target::Ecs => t.ecs.is_some(),
+        Target::Compose => t.compose != model::ComposeTarget::default(),
+        Target::Kubernetes => t.kubernetes != model::KubernetesTarget::default(),
+        Target::Ansible => t.ansible != model::AnsibleTarget::default(),
+        // Terraform's own section is the shared `aws` one.
+        Target::Terraform => model.spec().aws.is_some(),
+    }
+}
+
+/// Renders the selected targets. Under [`Selection::All`] a target is skipped only when its own
+/// section is absent ([`own_section_present`]) and the spec cannot support it, with one line
+/// naming every reason; a target whose own section is present but cannot render is an error
+/// listing every problem, as is any target asked for under [`Selection::Only`].
 pub fn render_all(model: &Validated, selection: Selection) -> Result<Outcome, Error> {
     let mut outcome = Outcome::default();
     let (targets, lenient) = match selection {
@@ -192,12 +234,14 @@ pub fn render_all(model: &Validated, selection: Selection) -> Result<Outcome, Er
             .map(|(_, r)| r);
         match render_with(model, target, compose, with_terraform) {
             Ok(r) => outcome.rendered.push((target, r)),
-            Err(Error::Invalid { diagnostics, .. }) if lenient => {
-                let first = diagnostics
+            Err(Error::Invalid { diagnostics, .. })
+                if lenient && !own_section_present(model, target) =>
+            {
+                let reasons: Vec<String> = diagnostics
                     .iter()
-                    .next()
-                    .map(|d| format!("{}: {}", d.path, d.message));
-                outcome.skipped.push((target, first.unwrap_or_default()));
+                    .map(|d| format!("{}: {}", d.path, d.message))
+                    .collect();
+                outcome.skipped.push((target, reasons.join("; ")));
             }
             Err(Error::Render { message, .. })
                 if lenient && message.contains("not part of this build") =>

@@ -81,7 +81,13 @@ fn kind(node: &Value, defs: &Value) -> String {
         Some(Value::String(t))
             if t == "object" && n.get("additionalProperties").is_some_and(Value::is_object) =>
         {
-            "map of string".into()
+            let values = n.get("additionalProperties").unwrap_or(&Value::Null);
+            if values.get("$ref") == Some(&Value::from("#/$defs/EnvVar")) {
+                // `app.env`: text, a secret reference or the `{ plain }` opt-out.
+                "map of string, `{ secret }` or `{ plain }`".into()
+            } else {
+                "map of string".into()
+            }
         }
         Some(Value::String(t)) => t.clone(),
         Some(Value::Array(ts)) => ts

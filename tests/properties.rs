@@ -15,7 +15,12 @@ proptest! {
 
     #[test]
     fn generated_specs_render_deterministically_and_keep_env_exact(spec in spec()) {
-        let env = spec.app.env.clone();
+        let env: BTreeMap<String, String> = spec
+            .app
+            .env
+            .iter()
+            .filter_map(|(k, v)| v.plain().map(|p| (k.clone(), p.to_string())))
+            .collect();
         let model = validate(spec).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let a = kimai_deploy::render(&model, kimai_deploy::Target::Compose).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let b = kimai_deploy::render(&model, kimai_deploy::Target::Compose).map_err(|e| TestCaseError::fail(e.to_string()))?;

@@ -3,8 +3,9 @@
 //! (external database, EFS, `targets.ecs`) so ECS renders too.
 
 use kimai_deploy::model::{
-    Architecture, Backup, DatabaseEngine, DatabaseMode, EcsTarget, Efs, IngressClass, LaunchType,
-    Mailer, Scaling, SecretRef, SecretsBackend, Spec, StorageClass, TlsMode, RESERVED_ENV,
+    Architecture, Backup, DatabaseEngine, DatabaseMode, EcsTarget, Efs, EnvVar, IngressClass,
+    LaunchType, Mailer, NotSecret, Scaling, SecretRef, SecretsBackend, Spec, StorageClass, TlsMode,
+    RESERVED_ENV,
 };
 use proptest::prelude::*;
 
@@ -89,10 +90,25 @@ prop_compose! {
         arm in any::<bool>(),
         local_yaml in any::<bool>(),
         pod_watcher in any::<bool>(),
+        secret_env in prop::collection::btree_map("[A-Z][A-Z0-9]{0,6}_(PASSWORD|TOKEN|API_KEY)", "[a-z][a-z0-9]{0,8}", 0..3),
     ) -> Spec {
         let mut s = Spec::minimal(name, host);
         s.environment = environment.to_string();
-        s.app.env = env;
+        // Names that look secret carry the documented opt-out; a few variables are secrets.
+        s.app.env = env
+            .into_iter()
+            .map(|(k, v)| {
+                let v = if kimai_deploy::model::looks_secret(&k) {
+                    EnvVar::NotSecret(NotSecret { plain: v })
+                } else {
+                    EnvVar::Plain(v)
+                };
+                (k, v)
+            })
+            .collect();
+        for (k, name) in secret_env {
+            s.app.env.insert(k, EnvVar::Secret(SecretRef::new(format!("env-{name}"))));
+        }
         s.app.cpu = cpu.to_string();
         s.app.memory = memory.to_string();
         if mariadb {
@@ -102,7 +118,9 @@ prop_compose! {
             s.app.local_yaml = Some("kimai:\n  ldap:\n    activate: true\n".into());
         }
         s.monitoring.datadog.enabled = datadog;
-        s.targets.kubernetes.pod_watcher.enabled = pod_watcher;
+        // A Kubernetes setting: only on shapes that run on Kubernetes (a written section that
+        // cannot render is an error, not a skip).
+        s.targets.kubernetes.pod_watcher.enabled = pod_watcher && !matches!(shape, Shape::SingleHost);
         if admin {
             s.app.admin_email = Some("admin@example.com".into());
             s.app.admin_password = Some(SecretRef::new("admin-password"));

@@ -69,6 +69,15 @@ pub fn secret_bindings(model: &Validated) -> Vec<SecretBinding> {
             "Datadog API key",
         ));
     }
+    for (name, value) in &spec.app.env {
+        if let Some(r) = value.secret() {
+            v.push(bind(
+                r,
+                SecretEncoding::Raw,
+                &format!("the value of Kimai's `{name}` (`app.env.{name}`)"),
+            ));
+        }
+    }
     v.sort();
     v.dedup_by(|a, b| a.var == b.var);
     v

@@ -93,6 +93,8 @@ pub struct ExternalSecretsFacts {
 pub struct RemoteFacts {
     /// Its name in Secrets Manager.
     pub name: String,
+    /// The logical secret (`db-password`), as the spec names it.
+    pub secret: String,
     /// What it is for.
     pub purpose: String,
 }
@@ -149,7 +151,11 @@ pub fn facts(id: &Identity<'_>) -> Facts {
                         "database password (URL-encoded for `DATABASE_URL` by the template)".into()
                     }
                 };
-                RemoteFacts { name, purpose }
+                RemoteFacts {
+                    name,
+                    secret: secret.clone(),
+                    purpose,
+                }
             })
             .collect();
         ExternalSecretsFacts {

@@ -81,6 +81,16 @@ pub fn keys(model: &Validated) -> Vec<SecretKey> {
             purpose: "root password of the bundled database",
         });
     }
+    for value in spec.app.env.values() {
+        if let Some(r) = value.secret() {
+            v.push(SecretKey {
+                key: r.name().into(),
+                secret: r.name().into(),
+                url_encoded: false,
+                purpose: "a variable of `app.env`",
+            });
+        }
+    }
     v.sort();
     v.dedup_by(|a, b| a.key == b.key);
     v

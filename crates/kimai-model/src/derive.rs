@@ -345,7 +345,11 @@ impl Validated {
             env.push(("MAILER_URL".into(), EnvValue::Secret(m.url.clone())));
         }
         for (k, v) in &app.env {
-            env.push((k.clone(), EnvValue::Plain(v.clone())));
+            let value = match v.secret() {
+                Some(r) => EnvValue::Secret(r.clone()),
+                None => EnvValue::Plain(v.plain().unwrap_or_default().to_string()),
+            };
+            env.push((k.clone(), value));
         }
         // Sized with Apache's workers to fit the container (see `Validated::workers`).
         let workers = self.workers();

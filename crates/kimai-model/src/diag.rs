@@ -57,8 +57,18 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Every problem of one spec, in field-path order. Never empty when returned as an error.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// `Display` is the command's exact text (`N problems in the spec:` then one `- path (line N):
+/// message` line per problem, each hint on its own line). `Debug` prints the same text, so
+/// `fn main() -> Result<(), Box<dyn Error>>` with `?` shows the problems, not the structure.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Debug for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
 
 impl Diagnostics {
     /// Adds one problem.

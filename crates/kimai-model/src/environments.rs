@@ -21,9 +21,9 @@ use serde_yaml::Value;
 
 use crate::check;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::load::{parse, Format};
-use crate::spec::Spec;
-use crate::validate::{validate, Validated};
+use crate::lines::Lines;
+use crate::load::Format;
+use crate::validate::Validated;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,9 +74,40 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
         return crate::load::load(bytes, format).map(|m| vec![m]);
     }
     let value = to_value(bytes, format).unwrap_or(Value::Null);
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let lines = Lines::new(text.strip_prefix('\u{feff}').unwrap_or(text));
+    if let Value::Mapping(m) = &value {
+        let mut d = Diagnostics::default();
+        for key in m.keys() {
+            let k = key.as_str().unwrap_or("?");
+            if !["$schema", "base", "environments"].contains(&k) {
+                d.push(Diagnostic {
+                    path: k.to_string(),
+                    message: format!("unknown key `{k}`"),
+                    hint: Some(
+                        "known keys of an environments file: `$schema`, `base`, `environments`"
+                            .into(),
+                    ),
+                    line: lines.line(&[k.to_string()]),
+                });
+            }
+        }
+        if m.get("base").is_none() {
+            d.error_hint(
+                "base",
+                "missing: this key is required",
+                "`base` is the spec every environment starts from",
+            );
+        }
+        d.into_result(())?;
+    }
     let multi: MultiSpec = serde_path_to_error::deserialize(value).map_err(|e| {
         let mut d = Diagnostics::default();
-        d.error(e.path().to_string(), e.inner().to_string());
+        d.error_hint(
+            e.path().to_string(),
+            "is not valid here",
+            "`environments` maps each environment's name to its overrides",
+        );
         d
     })?;
     let mut all = Diagnostics::default();
@@ -132,14 +163,28 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
         if let Value::Mapping(m) = &mut merged {
             m.insert(Value::from("environment"), Value::from(name.clone()));
         }
-        let spec: Result<Spec, Diagnostics> = serde_yaml::to_string(&merged)
-            .map_err(|e| {
-                let mut d = Diagnostics::default();
-                d.error("", e.to_string());
-                d
-            })
-            .and_then(|text| parse(text.as_bytes(), Format::Yaml));
-        match spec.and_then(validate) {
+        // Each problem's line: where the environment overrides the key, else where `base` sets it.
+        let line_of = |p: &[String]| {
+            let in_env: Vec<String> = ["environments".to_string(), name.clone()]
+                .into_iter()
+                .chain(p.iter().cloned())
+                .collect();
+            let in_base: Vec<String> = std::iter::once("base".to_string())
+                .chain(p.iter().cloned())
+                .collect();
+            lines
+                .get(&in_env)
+                .or_else(|| lines.get(&in_base))
+                .or_else(|| lines.line(&in_env))
+        };
+        let mut d = Diagnostics::default();
+        let result = match crate::load::to_json(merged, &mut Vec::new(), &mut d) {
+            Some(doc) if d.is_empty() => {
+                crate::load::finish(crate::load::parse_doc(doc, &line_of), &line_of)
+            }
+            _ => Err(d),
+        };
+        match result {
             Ok(m) => models.push(m),
             Err(d) => {
                 for diag in d.0 {
@@ -149,7 +194,6 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
                         } else {
                             format!("{prefix}.{}", diag.path)
                         },
-                        line: None,
                         ..diag
                     });
                 }
@@ -166,8 +210,8 @@ pub fn load_all(bytes: &[u8], format: Format) -> Result<Vec<Validated>, Diagnost
     all.into_result(models)
 }
 
-/// The JSON Schema of a multi-environment file (draft 2020-12), derived from [`spec_schema`]
-/// (`crate::spec_schema`): `base` and every environment's overrides are partial specs. Every key
+/// The JSON Schema of a multi-environment file (draft 2020-12), derived from
+/// [`spec_schema`](crate::spec_schema): `base` and every environment's overrides are partial specs. Every key
 /// and value type is checked as in a single spec, unknown keys are rejected at every level, and
 /// any value may be `null` (which removes the key). Required fields are not: they may come from
 /// either side, and kimai-deploy checks each merged environment in full.

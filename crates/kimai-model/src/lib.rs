@@ -28,7 +28,9 @@ pub mod cidr;
 pub mod delivery;
 mod derive;
 mod diag;
+mod env_var;
 pub mod environments;
+mod lines;
 mod load;
 mod logs;
 mod migrate;
@@ -36,6 +38,7 @@ pub mod names;
 mod quantity;
 mod secret;
 mod spec;
+mod structure;
 mod validate;
 mod workers;
 pub mod yaml;
@@ -49,6 +52,7 @@ pub use derive::{
     PERSISTENT_DIRS, STARTUP_BUDGET_SECONDS, STOP_GRACE_SECONDS,
 };
 pub use diag::{Diagnostic, Diagnostics, Notice};
+pub use env_var::{looks_secret, EnvVar, NotSecret};
 pub use environments::{environments_schema, is_multi_environment, load_all};
 pub use load::{load, parse, Format};
 pub use logs::{datadog_log_config, LogMask, LOG_MASKS};
@@ -69,13 +73,64 @@ pub use workers::{
 };
 
 /// The JSON Schema of the spec file (draft 2020-12), generated from [`Spec`].
+///
+/// It is also the parse stage's structural check ([`parse`]), so the schema and the tool agree
+/// by construction: `ingress.host` is required here as it is by the model, and every whole
+/// number carries the bounds of its Rust type (`maximum` 65535 for a port).
 pub fn spec_schema() -> schemars::Schema {
     let mut schema = schemars::schema_for!(Spec);
     schema.insert(
         "title".into(),
         "kimai-deploy spec: one Kimai deployment".into(),
     );
-    schema
+    let mut json = serde_json::Value::from(schema);
+    schema_bounds(&mut json);
+    if let Some(root) = json.as_object_mut() {
+        root.insert("required".into(), serde_json::json!(["name", "ingress"]));
+        if let Some(props) = root.get_mut("properties").and_then(|p| p.as_object_mut()) {
+            if let Some(ingress) = props.get_mut("ingress").and_then(|i| i.as_object_mut()) {
+                // Its default has no host, and a host is required.
+                ingress.remove("default");
+            }
+        }
+    }
+    if let Some(ingress) = json
+        .pointer_mut("/$defs/Ingress")
+        .and_then(|i| i.as_object_mut())
+    {
+        ingress.insert("required".into(), serde_json::json!(["host"]));
+        if let Some(host) = ingress
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("host"))
+        {
+            // Required, so never null.
+            *host = serde_json::json!({
+                "description": host.get("description").cloned().unwrap_or_default(),
+                "type": "string",
+            });
+        }
+    }
+    schemars::Schema::try_from(json).unwrap_or_default()
+}
+
+/// Adds the bounds of unsigned whole-number formats (`uint16`, `uint32`) as `maximum`.
+fn schema_bounds(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let max = match m.get("format").and_then(|f| f.as_str()) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+            if let Some(max) = max {
+                m.entry("maximum").or_insert(max.into());
+            }
+            m.values_mut().for_each(schema_bounds);
+        }
+        serde_json::Value::Array(xs) => xs.iter_mut().for_each(schema_bounds),
+        _ => {}
+    }
 }
 
 /// A file a renderer produces: a path relative to the target's output folder, and its bytes.

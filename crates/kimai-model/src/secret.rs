@@ -53,7 +53,9 @@ impl SecretRef {
     }
 }
 
-/// Checks a logical secret name; `None` when valid, otherwise what is wrong.
+/// Checks a logical secret name; `None` when valid, otherwise what is wrong. The name itself is
+/// not repeated: someone who wrote the secret's value where its name belongs must not see it
+/// printed back.
 pub fn secret_name_problem(name: &str) -> Option<String> {
     let ok_chars = name
         .bytes()
@@ -61,14 +63,20 @@ pub fn secret_name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         Some("secret name is empty".into())
     } else if name.len() > 63 {
-        Some(format!("secret name `{name}` is longer than 63 characters"))
+        Some("the secret name is longer than 63 characters".into())
     } else if !ok_chars
         || !name.starts_with(|c: char| c.is_ascii_lowercase())
         || name.ends_with('-')
     {
-        Some(format!(
-            "secret name `{name}` must be lowercase letters, digits and `-`, start with a letter and not end with `-`"
-        ))
+        Some(
+            "the secret name must be lowercase letters, digits and `-`, start with a letter and not end with `-`"
+                .into(),
+        )
+    } else if name.ends_with("-urlencoded") {
+        Some(
+            "secret names ending in `-urlencoded` are kept for the URL-encoded form kimai-deploy derives"
+                .into(),
+        )
     } else {
         None
     }

@@ -296,8 +296,10 @@ pub struct App {
     pub cpu: String,
     /// Memory request and limit in Kubernetes notation (`1Gi`); at least 512Mi.
     pub memory: String,
-    /// Extra plain environment; values arrive byte-exact on every target.
-    pub env: BTreeMap<String, String>,
+    /// Extra environment: plain values arrive byte-exact on every target; `{ secret: NAME }`
+    /// values are lowered like every built-in secret; `{ plain: VALUE }` marks a value under a
+    /// secret-looking name as not secret.
+    pub env: BTreeMap<String, crate::env_var::EnvVar>,
     /// E-mail of the `admin` user created at start (`ADMINMAIL`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_email: Option<String>,
@@ -317,7 +319,9 @@ pub struct App {
     /// Outgoing mail; absent means Kimai sends no mail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mailer: Option<Mailer>,
-    /// Contents of `config/packages/local.yaml` (LDAP, SAML, ...), mounted read-only.
+    /// Contents of `config/packages/local.yaml` (LDAP, SAML, ...), mounted read-only. Keep
+    /// passwords out of it: write `'%env(LDAP_PASSWORD)%'` and set `LDAP_PASSWORD` in `env`
+    /// as `{ secret: ldap-password }`; a plain `password:` line is an error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub local_yaml: Option<String>,
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::check;
 use crate::diag::Diagnostics;
+use crate::env_var::EnvVar;
 use crate::quantity::{Bytes, Millicores};
 use crate::secret::{secret_name_problem, SecretRef};
 use crate::spec::*;
@@ -142,7 +143,7 @@ pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
     check_identity(&spec, &mut d);
     let (app_cpu, app_memory) = check_app(&spec, &mut d);
     if let Some(memory) = app_memory {
-        let limit = spec.app.env.get("memory_limit").map(String::as_str);
+        let limit = spec.app.env.get("memory_limit").and_then(|v| v.plain());
         if let Err((path, message, hint)) = crate::workers::check(limit, memory) {
             d.error_hint(path, message, hint);
         }
@@ -284,11 +285,32 @@ fn check_app(spec: &Spec, d: &mut Diagnostics) -> (Option<Millicores>, Option<By
                 "configure Datadog under `monitoring.datadog`",
             );
         }
-        if value.contains('\0') {
-            d.error(
-                &path,
-                "the value contains a NUL byte, which no environment can carry",
-            );
+        match value {
+            EnvVar::Plain(v) if crate::env_var::looks_secret(name) => {
+                d.error_hint(
+                    &path,
+                    format!("`{name}` looks like a secret but its value is written in the spec"),
+                    format!(
+                        "secrets are references: write `{name}: {{ secret: {} }}` and keep the value in the secret store; if it is not a secret, write `{name}: {{ plain: ... }}`",
+                        suggested_secret_name(name)
+                    ),
+                );
+                if v.contains('\0') {
+                    d.error(
+                        &path,
+                        "the value contains a NUL byte, which no environment can carry",
+                    );
+                }
+            }
+            EnvVar::Plain(v) | EnvVar::NotSecret(crate::env_var::NotSecret { plain: v })
+                if v.contains('\0') =>
+            {
+                d.error(
+                    &path,
+                    "the value contains a NUL byte, which no environment can carry",
+                );
+            }
+            _ => {}
         }
     }
     if let Some(email) = &app.admin_email {
@@ -345,8 +367,106 @@ fn check_app(spec: &Spec, d: &mut Diagnostics) -> (Option<Millicores>, Option<By
             ),
             Err(e) => d.error("app.local_yaml", format!("is not valid YAML: {e}")),
         }
+        check_local_yaml_secrets(local, &app.env, d);
     }
     (cpu, memory)
+}
+
+/// A logical secret name for an environment variable (`SMTP_PASSWORD` -> `smtp-password`).
+pub(crate) fn suggested_secret_name(var: &str) -> String {
+    let name: String = var
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let name = name.trim_matches('-');
+    if name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        name.to_string()
+    } else {
+        format!("env-{name}")
+    }
+}
+
+/// A `local.yaml` key whose value is a credential: `password`, `bind_password`, `client_secret`,
+/// `privateKey` (SAML), `api_key`, `token`; not `password_reset_retry_ttl`.
+fn secret_config_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let last = lower.rsplit(['_', '-', '.']).next().unwrap_or(&lower);
+    ["password", "passwd", "secret", "token", "passphrase"].contains(&last)
+        || [
+            "privatekey",
+            "private_key",
+            "apikey",
+            "api_key",
+            "bindpassword",
+        ]
+        .iter()
+        .any(|w| lower.ends_with(w))
+}
+
+/// `local.yaml` carries LDAP/SAML settings. A secret-looking key with a literal value is refused
+/// (never echoing the value); `%env(NAME)%` placeholders must name a variable of `app.env`.
+fn check_local_yaml_secrets(
+    local: &str,
+    env: &std::collections::BTreeMap<String, EnvVar>,
+    d: &mut Diagnostics,
+) {
+    for (i, line) in local.lines().enumerate() {
+        let body = line.trim_start().trim_start_matches("- ").trim_start();
+        if body.starts_with('#') {
+            continue;
+        }
+        let Some((key, value)) = body.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        let value = value.trim();
+        let literal = !(value.is_empty()
+            || value.starts_with('#')
+            || value.contains("%env(")
+            || ["~", "null", "''", "\"\""].contains(&value));
+        if literal && !key.is_empty() && !key.contains(' ') && secret_config_key(key) {
+            // The section the line sits in names the variable (`ldap` -> `LDAP_PASSWORD`).
+            let lower = local.to_ascii_lowercase();
+            let section = ["ldap", "saml"]
+                .into_iter()
+                .find(|s| lower.contains(&format!("{s}:")))
+                .unwrap_or("kimai");
+            let upper = key.to_ascii_uppercase().replace('-', "_");
+            let var = if upper.starts_with(&section.to_ascii_uppercase()) {
+                upper
+            } else {
+                format!("{}_{upper}", section.to_ascii_uppercase())
+            };
+            d.error_hint(
+                "app.local_yaml",
+                format!("local.yaml line {} sets `{key}` in plain text", i + 1),
+                format!(
+                    "keep it out of the spec: write `{key}: '%env({var})%'` and add `{var}: {{ secret: {} }}` under `app.env`",
+                    suggested_secret_name(&var)
+                ),
+            );
+        }
+    }
+    let mut rest = local;
+    while let Some(start) = rest.find("%env(") {
+        rest = &rest[start + 5..];
+        let Some(end) = rest.find(")%") else { break };
+        let inner = &rest[..end];
+        let var = inner.rsplit(':').next().unwrap_or(inner);
+        let known = env.contains_key(var) || RESERVED_ENV.iter().any(|(n, _)| *n == var);
+        if !known && check::env_name(var) {
+            d.error_hint(
+                "app.local_yaml",
+                format!("`%env({inner})%` reads `{var}`, which `app.env` does not set"),
+                format!(
+                    "add `{var}: {{ secret: {} }}` (or a plain value) under `app.env`",
+                    suggested_secret_name(var)
+                ),
+            );
+        }
+        rest = &rest[end..];
+    }
 }
 
 fn parse_version(v: &str) -> Option<Vec<u32>> {
@@ -1321,7 +1441,7 @@ fn check_secrets(spec: &Spec, d: &mut Diagnostics) {
     for (path, r) in &used {
         if let Some(problem) = secret_name_problem(r.name()) {
             d.error_hint(
-                *path,
+                path.as_str(),
                 problem,
                 "name the secret like `db-password`; the value stays outside the spec",
             );
@@ -1344,9 +1464,10 @@ fn check_secrets(spec: &Spec, d: &mut Diagnostics) {
     }
 }
 
-/// Every secret reference the spec uses, with its field path. Bundled-only secrets only
-/// when the database is bundled, optional ones only when set.
-pub fn secret_refs(spec: &Spec) -> Vec<(&'static str, &SecretRef)> {
+/// Every secret reference the spec uses, with its field path: the built-in ones (bundled-only
+/// secrets only when the database is bundled, optional ones only when set), then every
+/// `app.env` variable given as `{ secret: NAME }` (`app.env.SMTP_PASSWORD`).
+pub fn secret_refs(spec: &Spec) -> Vec<(String, &SecretRef)> {
     let mut v: Vec<(&'static str, &SecretRef)> = vec![
         ("app.app_secret", &spec.app.app_secret),
         ("database.password", &spec.database.password),
@@ -1366,6 +1487,12 @@ pub fn secret_refs(spec: &Spec) -> Vec<(&'static str, &SecretRef)> {
             "monitoring.datadog.api_key",
             &spec.monitoring.datadog.api_key,
         ));
+    }
+    let mut v: Vec<(String, &SecretRef)> = v.into_iter().map(|(p, r)| (p.to_string(), r)).collect();
+    for (name, value) in &spec.app.env {
+        if let Some(r) = value.secret() {
+            v.push((format!("app.env.{name}"), r));
+        }
     }
     v
 }

@@ -111,7 +111,11 @@ impl Validated {
     /// Apache's workers and PHP's `memory_limit` for Kimai's container (validated to fit).
     pub fn workers(&self) -> Workers {
         check(
-            self.spec().app.env.get("memory_limit").map(String::as_str),
+            self.spec()
+                .app
+                .env
+                .get("memory_limit")
+                .and_then(|v| v.plain()),
             self.app_memory(),
         )
         .unwrap_or(Workers {

@@ -21,12 +21,19 @@ fn unknown_key_names_its_path_and_line() {
         "{}",
         e[0]
     );
-    assert!(e[0].contains("hint: known keys here: `host`"), "{}", e[0]);
+    assert!(
+        e[0].contains("hint: did you mean `host`? known keys here: `aliases`, `host`"),
+        "{}",
+        e[0]
+    );
 }
 
 #[test]
 fn unknown_top_level_key() {
-    let e = errors(b"name: kimai\nreplicas: 3\n", Format::Yaml);
+    let e = errors(
+        b"name: kimai\nreplicas: 3\ningress: { host: k.example.com }\n",
+        Format::Yaml,
+    );
     assert!(
         e[0].starts_with("replicas (line 2): unknown key `replicas`"),
         "{}",
@@ -37,20 +44,22 @@ fn unknown_top_level_key() {
 #[test]
 fn wrong_type_names_the_field() {
     let e = errors(
-        b"name: kimai\nscaling:\n  min_replicas: many\n",
+        b"name: kimai\nscaling:\n  min_replicas: many\ningress: { host: k.example.com }\n",
         Format::Yaml,
     );
     assert!(
-        e[0].starts_with("scaling.min_replicas (line 3): invalid type: string \"many\""),
+        e[0].starts_with(
+            "scaling.min_replicas (line 3): expected a whole number (0 or more), found the text `many`"
+        ),
         "{}",
         e[0]
     );
     let e = errors(
-        br#"{"name": "kimai", "app": {"env": {"A": 1}}}"#,
+        br#"{"name": "kimai", "ingress": {"host": "k.example.com"}, "app": {"env": {"A": 1}}}"#,
         Format::Json,
     );
     assert!(
-        e[0].starts_with("app.env.A (line 1): invalid type: integer `1`"),
+        e[0].starts_with("app.env.A (line 1): expected text, found the number `1`"),
         "{}",
         e[0]
     );
@@ -59,19 +68,30 @@ fn wrong_type_names_the_field() {
 #[test]
 fn secrets_must_be_references() {
     let e = errors(
-        b"name: kimai\ndatabase:\n  password: hunter2\n",
+        b"name: kimai\ningress: { host: k.example.com }\ndatabase:\n  password: hunter2\n",
         Format::Yaml,
     );
     assert!(
-        e[0].starts_with("database.password (line 3): invalid type: string \"hunter2\""),
+        e[0].starts_with(
+            "database.password (line 4): secrets are references, write `{ secret: db-password }`"
+        ),
         "{}",
         e[0]
     );
+    assert!(!e.concat().contains("hunter2"), "{e:?}");
     let e = errors(
-        b"name: kimai\ndatabase:\n  password: { value: hunter2 }\n",
+        b"name: kimai\ningress: { host: k.example.com }\ndatabase:\n  password: { value: hunter2 }\n",
         Format::Yaml,
     );
-    assert!(e[0].contains("unknown key `value`"), "{}", e[0]);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with(
+            "database.password (line 4): secrets are references, write `{ secret: db-password }`"
+        ),
+        "{}",
+        e[0]
+    );
+    assert!(!e.concat().contains("hunter2"), "{e:?}");
 }
 
 #[test]
@@ -88,7 +108,7 @@ fn empty_and_garbage_inputs() {
     );
     let e = errors(b"- just\n- a list\n", Format::Yaml);
     assert!(
-        e[0].starts_with("spec (line 1): invalid type: sequence"),
+        e[0].starts_with("spec (line 1): expected a mapping with the keys"),
         "{}",
         e[0]
     );
@@ -100,13 +120,34 @@ fn empty_and_garbage_inputs() {
 
 #[test]
 fn env_values_are_kept_byte_exact_by_the_loader() {
-    let yaml = "name: kimai\ningress: { host: k.example.com }\napp:\n  env:\n    A: yes\n    B: 0755\n    C: 1e3\n    D: ~\n    E: \"x\\ny\"\n";
-    // Unquoted YAML 1.1 look-alikes are read as the text written, not as bool/number/null.
+    let yaml = "name: kimai\ningress: { host: k.example.com }\napp:\n  env:\n    A: yes\n    B: \"0755\"\n    C: \"1e3\"\n    D: \"~\"\n    E: \"x\\ny\"\n";
+    // YAML 1.1 look-alikes (`yes`) are text in YAML 1.2; quoted values are the text written.
     let m = load(yaml.as_bytes(), Format::Yaml).unwrap();
     let env = &m.spec().app.env;
-    assert_eq!(env["A"], "yes");
-    assert_eq!(env["B"], "0755");
-    assert_eq!(env["C"], "1e3");
-    assert_eq!(env["D"], "~");
-    assert_eq!(env["E"], "x\ny");
+    assert_eq!(env["A"].plain(), Some("yes"));
+    assert_eq!(env["B"].plain(), Some("0755"));
+    assert_eq!(env["C"].plain(), Some("1e3"));
+    assert_eq!(env["D"].plain(), Some("~"));
+    assert_eq!(env["E"].plain(), Some("x\ny"));
+}
+
+#[test]
+fn unquoted_numbers_and_nulls_in_env_are_errors_with_a_quoting_hint() {
+    // The schema says text, and `0755` read as a number would lose its zero: both refuse it.
+    let e = errors(
+        b"name: kimai\ningress: { host: k.example.com }\napp:\n  env:\n    B: 1.50\n    D: ~\n",
+        Format::Yaml,
+    );
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].starts_with("app.env.B (line 5): expected text, found the number `1.5`"),
+        "{}",
+        e[0]
+    );
+    assert!(e[0].contains("quote it"), "{}", e[0]);
+    assert!(
+        e[1].starts_with("app.env.D (line 6): expected text, found nothing"),
+        "{}",
+        e[1]
+    );
 }

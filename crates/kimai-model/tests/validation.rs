@@ -164,7 +164,7 @@ fn env_names_values_and_reserved() {
 #[test]
 fn secret_names() {
     check(&with("app: { app_secret: { secret: App_Secret } }\n"), &[
-        "app.app_secret: secret name `App_Secret` must be lowercase letters, digits and `-`, start with a letter and not end with `-`",
+        "app.app_secret: the secret name must be lowercase letters, digits and `-`, start with a letter and not end with `-`",
     ]);
     check(&with("app: { admin_password: { secret: admin-password } }\n"), &[
         "app.admin_email: missing: `app.admin_password` creates the user `admin`, which needs an e-mail",
