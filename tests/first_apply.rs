@@ -582,3 +582,40 @@ fn notes_and_notices_refer_only_to_settings_the_spec_has() {
         check_settings_exist("generated", &m, &paths, &maps);
     }
 }
+
+/// The role the pipelines assume is the role Terraform creates, trusted by exactly the `sub`
+/// the pipeline's job presents (one derivation: `kimai_model::delivery`).
+#[test]
+fn pipelines_assume_the_roles_terraform_creates() {
+    use kimai_deploy::delivery::{render_delivery, DeliveryTarget};
+    let model = kimai_deploy::load(kimai_deploy::DEFAULT_SPEC.as_bytes(), Format::Yaml)
+        .expect("default spec");
+    let tf = render(&model, Target::Terraform).expect("terraform");
+    let ci_tf = &tf.file("ci.tf").expect("ci.tf").contents;
+    let models = vec![model.clone()];
+    let delivered = render_delivery(&models, false, &[DeliveryTarget::Ci], true).expect("ci");
+    let (_, ci) = delivered.rendered.first().expect("ci rendered");
+    let deploy = &ci.file("github/deploy.yml").expect("deploy.yml").contents;
+    let arn = deploy
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("role-to-assume: "))
+        .expect("a role to assume");
+    let name = arn.rsplit('/').next().expect("role name");
+    assert_eq!(name, model.names().deploy_role);
+    assert!(
+        ci_tf.contains(&format!(
+            "resource \"aws_iam_role\" \"deploy\" {{\n  name               = \"{name}\""
+        )),
+        "ci.tf creates {name}:\n{ci_tf}"
+    );
+    for t in kimai_deploy::model::delivery::deploy_trust(&model) {
+        assert!(
+            ci_tf.contains(&format!("\"{}\"", t.subject)),
+            "{}",
+            t.subject
+        );
+        assert!(ci_tf.contains(&format!("oidc-provider/{}\"", t.provider)));
+    }
+    // No key anywhere: the pipelines authenticate by OIDC only.
+    assert!(!deploy.contains("aws-access-key-id"));
+}

@@ -72,6 +72,7 @@
 
 mod alb;
 mod backup;
+mod ci;
 mod ctx;
 mod ecs;
 mod efs;
@@ -162,6 +163,11 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
             iam::file(&ctx),
         ),
         ("logs.tf", "CloudWatch Logs.", logs::file(&ctx)),
+        (
+            "ci.tf",
+            "The roles CI pipelines assume through OIDC (delivery): no stored AWS keys.",
+            ci::file(&ctx),
+        ),
         (
             "backup.tf",
             "The dump bucket and the AWS Backup plan.",

@@ -95,6 +95,18 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
             "AWS Backup's role for the backup plan".into(),
         ));
     }
+    if crate::ci::enabled(ctx) {
+        roles.push((
+            n.deploy_role.clone(),
+            "CI deploy role, assumed through OIDC by this environment's pipeline jobs only (`ci.tf`; the first apply runs with an administrator's credentials, since it creates this role)".into(),
+        ));
+        if !kimai_model::delivery::plan_trust(ctx.model).is_empty() {
+            roles.push((
+                n.plan_role.clone(),
+                "read-only role of pull-request `terraform plan` jobs".into(),
+            ));
+        }
+    }
     let ecs_names = crate::iam::ecs_secret_names(ctx);
     let ssm = !ctx.secrets_manager();
     let facts = Facts {

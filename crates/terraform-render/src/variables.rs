@@ -49,6 +49,15 @@ fn vars(ctx: &Ctx<'_>) -> Vec<Var> {
             example: None,
         });
     }
+    if crate::ci::enabled(ctx) {
+        v.push(Var {
+            name: "create_ci_oidc_providers",
+            ty: "bool",
+            description: "Create the account's OIDC identity providers of the CI systems (GitHub Actions, GitLab); false in every further environment's state, or when they exist already.".into(),
+            default: Some(Expression::Bool(true)),
+            example: None,
+        });
+    }
     if ctx.irsa_role().is_some() {
         v.push(Var {
             name: "eks_oidc_issuer",
