@@ -234,6 +234,18 @@ pub fn render(
         minijinja::context! {
             name => model.name(),
             environment => model.environment(),
+            vault => {
+                let mut v: Vec<(String, String)> = project
+                    .bindings
+                    .iter()
+                    .map(|b| (b.secret.vault_var(), b.secret.name().to_string()))
+                    .collect();
+                v.sort();
+                v.dedup();
+                v.into_iter()
+                    .map(|(var, secret)| minijinja::context! { var => var, secret => secret })
+                    .collect::<Vec<_>>()
+            },
             deploy_dir => spec.targets.ansible.deploy_dir,
             hosts => spec.targets.ansible.hosts.keys().collect::<Vec<_>>(),
             user => spec.targets.ansible.user,

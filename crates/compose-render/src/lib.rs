@@ -344,6 +344,10 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
         minijinja::context! {
             name => model.name(),
             environment => model.environment(),
+            secrets => secret_bindings(model)
+                .iter()
+                .map(|b| minijinja::context! { var => b.var, secret => b.secret.name(), purpose => b.purpose })
+                .collect::<Vec<_>>(),
             tls => tls,
             tls_note => tls_note,
             hosts => model.hosts(),
