@@ -237,6 +237,8 @@ def check_ecs(out):
     R.check(upd["service"] == svc["serviceName"] and upd["cluster"] == svc["cluster"]
             and upd["taskDefinition"] == svc["taskDefinition"],
             "ecs: service-update.json updates the service service.json creates")
+    if (d / "log-data-protection-policy.json").exists():
+        botocore_check("logs", "PutDataProtectionPolicy", d / "log-data-protection-policy.json")
     for p in sorted(d.glob("scalable-target*.json")):
         botocore_check("application-autoscaling", "RegisterScalableTarget", p)
     for p in sorted(d.glob("scaling-policy*.json")):
