@@ -258,10 +258,25 @@ fn template(
     source: &'static str,
     ctx: minijinja::Value,
 ) -> Result<String, Error> {
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
-    env.render_str(source, ctx)
+    // Each template is compiled once per process, on first use (strict undefined, trailing
+    // newline kept); later renders only evaluate it.
+    static ENV: std::sync::OnceLock<std::sync::Mutex<minijinja::Environment<'static>>> =
+        std::sync::OnceLock::new();
+    let lock = ENV.get_or_init(|| {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        std::sync::Mutex::new(env)
+    });
+    let mut env = lock
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if env.get_template(name).is_err() {
+        env.add_template(name, source)
+            .map_err(|source| Error::Template { name, source })?;
+    }
+    env.get_template(name)
+        .and_then(|t| t.render(ctx))
         .map_err(|source| Error::Template { name, source })
 }
 

@@ -19,6 +19,19 @@ use crate::task_definition::{
 /// The template.
 const TEMPLATE: &str = include_str!("../templates/README.md.j2");
 
+/// The template compiled once per process (strict undefined, trailing newline kept). A syntax
+/// error in it surfaces as "template not found" on first use, which every test would hit.
+fn environment() -> &'static minijinja::Environment<'static> {
+    static ENV: std::sync::OnceLock<minijinja::Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        let _ = env.add_template("README.md", TEMPLATE);
+        env
+    })
+}
+
 /// `s` escaped for a double-quoted shell string.
 fn shell_dq(s: &str) -> String {
     s.chars()
@@ -317,10 +330,9 @@ pub(crate) fn readme(
             })
             .collect(),
     };
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
-    env.render_str(TEMPLATE, minijinja::Value::from_serialize(facts))
+    environment()
+        .get_template("README.md")?
+        .render(minijinja::Value::from_serialize(facts))
 }
 
 /// The name part of a role ARN (`arn:aws:iam::1:role/kimai-production-task` → the last part).

@@ -20,6 +20,19 @@ use crate::secrets;
 /// The template.
 const TEMPLATE: &str = include_str!("../templates/README.md.j2");
 
+/// The template compiled once per process (strict undefined, trailing newline kept). A syntax
+/// error in it surfaces as "template not found" on first use, which every test would hit.
+fn environment() -> &'static minijinja::Environment<'static> {
+    static ENV: std::sync::OnceLock<minijinja::Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        let _ = env.add_template("README.md", TEMPLATE);
+        env
+    })
+}
+
 /// Everything the note prints, derived from the model and its names.
 #[derive(Debug, Serialize)]
 pub struct Facts {
@@ -240,8 +253,7 @@ pub fn facts(id: &Identity<'_>) -> Facts {
 
 /// The deploy note.
 pub fn readme(id: &Identity<'_>) -> Result<String, minijinja::Error> {
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
-    env.render_str(TEMPLATE, minijinja::Value::from_serialize(facts(id)))
+    environment()
+        .get_template("README.md")?
+        .render(minijinja::Value::from_serialize(facts(id)))
 }
