@@ -19,6 +19,7 @@ use hcl::Expression;
 use kimai_model::delivery::{deploy_actions, deploy_trust, plan_trust, OidcTrust};
 
 use crate::ctx::Ctx;
+use crate::iam::role;
 use crate::tf::{block, data, list, r, resource, s, strings, File};
 
 /// Terraform resource name of an OIDC provider (`github`, `gitlab`).
@@ -81,30 +82,6 @@ fn statement(sid: &str, actions: &[&str], resources: Vec<Expression>) -> hcl::Bl
         .add_attribute(("actions", strings(actions.iter().copied())))
         .add_attribute(("resources", list(resources)))
         .build()
-}
-
-/// A role trusting `trust`'s document, created after the identity providers it names (IAM
-/// checks that a federated principal exists).
-fn role(f: &mut File, tf: &str, name: &str, description: String, trust: &str, after: &[&str]) {
-    f.add(
-        resource("aws_iam_role", tf)
-            .add_attribute(("name", s(name)))
-            .add_attribute(("description", s(description)))
-            .add_attribute((
-                "assume_role_policy",
-                r(&format!("data.aws_iam_policy_document.{trust}.json")),
-            ))
-            .add_attribute((
-                "depends_on",
-                list(
-                    after
-                        .iter()
-                        .map(|p| r(&format!("aws_iam_openid_connect_provider.{p}")))
-                        .collect(),
-                ),
-            ))
-            .build(),
-    );
 }
 
 fn attach(f: &mut File, tf: &str, role: &str, policy: &str, partition: &str) {

@@ -71,17 +71,35 @@ fn service_trust(
         .build()
 }
 
-fn role(f: &mut File, tf: &str, name: &str, description: String, trust: &str) {
-    f.add(
-        resource("aws_iam_role", tf)
-            .add_attribute(("name", s(name)))
-            .add_attribute(("description", s(description)))
-            .add_attribute((
-                "assume_role_policy",
-                r(&format!("data.aws_iam_policy_document.{trust}.json")),
-            ))
-            .build(),
-    );
+/// A role trusting `trust`'s document; `after` names OIDC providers it must be created after
+/// (IAM checks that a federated principal exists). Shared with `ci.tf`.
+pub(crate) fn role(
+    f: &mut File,
+    tf: &str,
+    name: &str,
+    description: String,
+    trust: &str,
+    after: &[&str],
+) {
+    let mut b = resource("aws_iam_role", tf)
+        .add_attribute(("name", s(name)))
+        .add_attribute(("description", s(description)))
+        .add_attribute((
+            "assume_role_policy",
+            r(&format!("data.aws_iam_policy_document.{trust}.json")),
+        ));
+    if !after.is_empty() {
+        b = b.add_attribute((
+            "depends_on",
+            list(
+                after
+                    .iter()
+                    .map(|p| r(&format!("aws_iam_openid_connect_provider.{p}")))
+                    .collect(),
+            ),
+        ));
+    }
+    f.add(b.build());
 }
 
 fn inline(f: &mut File, tf: &str, role: &str, document: &str) {
@@ -145,6 +163,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                     n.stem
                 ),
                 "ecs_tasks_trust",
+                &[],
             );
         }
         let mut st = vec![Statement {
@@ -210,6 +229,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                 name,
                 format!("Task role of Kimai {}: its file system", n.stem),
                 "ecs_tasks_trust",
+                &[],
             );
         }
         let mut st = Vec::new();
@@ -301,7 +321,14 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             }
             _ => format!("Kimai {}'s ServiceAccount (IRSA)", n.stem),
         };
-        role(&mut f, "backup", &irsa.name, description, "backup_trust");
+        role(
+            &mut f,
+            "backup",
+            &irsa.name,
+            description,
+            "backup_trust",
+            &[],
+        );
     }
     let writes_dumps = ctx.irsa_role().is_some_and(|i| i.backup);
     if let (true, Some(bucket), Some(prefix)) = (writes_dumps, &n.backup_bucket, &n.backup_prefix) {
@@ -326,6 +353,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             &n.aws_backup_role,
             format!("AWS Backup of Kimai {}: EFS and RDS", n.stem),
             "aws_backup_trust",
+            &[],
         );
         for (tf, policy) in [
             ("aws_backup_backup", "AWSBackupServiceRolePolicyForBackup"),
