@@ -120,7 +120,7 @@ impl<'a> Plan<'a> {
         let mut out = Vec::new();
         for e in delivery::order(envs, |e| e.model) {
             let spec = e.model.spec();
-            let eks_cluster = delivery.eks_cluster.clone();
+            let eks_cluster = e.model.names().eks_cluster;
             let mut deploys = Vec::new();
             if let Some(p) = &e.terraform {
                 deploys.push((DeployTarget::Terraform, p.clone()));

@@ -316,7 +316,7 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
         "Kimai's var/data, var/plugins and var/invoices (sub-paths of one volume).",
         &none,
     )?;
-    if let Some(es) = &model.spec().targets.kubernetes.external_secrets {
+    if let Some(es) = &kimai_model::names::external_secrets(model) {
         m.add("externalsecret.yaml", &secrets::external_secret(&id, es), "Fills Secret `<name>-secrets` from AWS Secrets Manager; no secret value is in this repository.", &none)?;
     }
     m.add_opt(

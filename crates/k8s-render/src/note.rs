@@ -68,6 +68,22 @@ pub struct Facts {
     external_db: Option<ExternalDbFacts>,
     /// The pod watcher's list items ([`crate::watcher::note_lines`]); empty when it is off.
     pod_watcher: Vec<String>,
+    /// The EKS platform of `aws.eks`, which `../terraform` creates.
+    eks: Option<EksFacts>,
+}
+
+/// The EKS platform Terraform creates: what the note says instead of install steps.
+#[derive(Debug, Serialize)]
+struct EksFacts {
+    cluster: String,
+    /// This environment's Terraform creates the cluster.
+    create: bool,
+    /// This environment's Terraform installs the add-ons and controllers.
+    installs: bool,
+    secret_store: String,
+    storage_class: Option<String>,
+    /// Secrets Manager name of the Datadog agent's API key, when this state installs the agent.
+    datadog_api_key: Option<String>,
 }
 
 /// The EFS file system.
@@ -149,7 +165,7 @@ pub fn facts(id: &Identity<'_>) -> Facts {
     let k = &spec.targets.kubernetes;
     let keys = secrets::keys(model);
     let env_var = |s: &str| s.replace('-', "_").to_ascii_uppercase();
-    let external_secrets = k.external_secrets.as_ref().map(|es| {
+    let external_secrets = kimai_model::names::external_secrets(model).map(|es| {
         let remote = secrets::remote_secrets(id)
             .into_iter()
             .map(|(name, secret)| {
@@ -248,6 +264,22 @@ pub fn facts(id: &Identity<'_>) -> Facts {
             read_replica: spec.database.read_replica_host.clone(),
         }),
         pod_watcher: crate::watcher::note_lines(id),
+        eks: names.eks.as_ref().zip(spec.aws.as_ref().and_then(|a| a.eks.as_ref())).map(
+            |(n, e)| EksFacts {
+                cluster: n.cluster.clone(),
+                create: e.create,
+                installs: e.installs_controllers(),
+                secret_store: n.secret_store.clone(),
+                storage_class: n.storage_class.clone(),
+                datadog_api_key: (e.installs_controllers() && spec.monitoring.datadog.enabled)
+                    .then(|| {
+                        names.aws_secret(
+                            &spec.monitoring.datadog.api_key,
+                            kimai_model::SecretsBackend::SecretsManager,
+                        )
+                    }),
+            },
+        ),
     }
 }
 

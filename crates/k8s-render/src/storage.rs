@@ -1,5 +1,7 @@
 //! Kimai's persistent storage: one claim mounted three times with `subPath`
 //! (`var/data`, `var/plugins`, `var/invoices`), on EFS (static PV), a shared RWX class or RWO.
+//! On the EKS platform with a file system Terraform creates, Terraform also creates the
+//! volume and its StorageClass (their ids are known only there); the claim names both.
 //!
 //! One claim instead of three: an EFS file system needs one static PersistentVolume per claim,
 //! and one volume keeps the three directories together for backups and restores. The kubelet
@@ -31,7 +33,16 @@ pub fn access_mode(class: StorageClass) -> &'static str {
 /// True when the claim binds a static EFS PersistentVolume rendered here.
 pub fn static_efs(id: &Identity<'_>) -> bool {
     let s = &id.model().spec().storage;
-    s.class == StorageClass::Efs && s.storage_class_name.is_none() && s.efs.is_some()
+    s.class == StorageClass::Efs
+        && s.storage_class_name.is_none()
+        && s.efs.is_some()
+        && terraform_volume(id).is_none()
+}
+
+/// The StorageClass of the volume Terraform creates on the EKS platform (`aws.eks` with
+/// `aws.create_file_system`): the claim binds that volume by name and class.
+pub fn terraform_volume(id: &Identity<'_>) -> Option<String> {
+    id.names().eks.as_ref()?.storage_class.clone()
 }
 
 /// The static EFS PersistentVolume (`fs-id` or `fs-id::fsap-id`), when one is needed.
@@ -80,10 +91,13 @@ pub fn efs_volume(id: &Identity<'_>) -> Option<PersistentVolume> {
 /// The claim for Kimai's three persistent directories.
 pub fn var_claim(id: &Identity<'_>) -> PersistentVolumeClaim {
     let storage = &id.model().spec().storage;
+    let terraform = terraform_volume(id);
     let storage_class_name = if static_efs(id) {
         Some(String::new())
     } else {
-        storage.storage_class_name.clone()
+        terraform
+            .clone()
+            .or_else(|| storage.storage_class_name.clone())
     };
     PersistentVolumeClaim {
         metadata: id.meta(id.var_claim(), Component::Web),
@@ -97,7 +111,7 @@ pub fn var_claim(id: &Identity<'_>) -> PersistentVolumeClaim {
                 ..Default::default()
             }),
             storage_class_name,
-            volume_name: static_efs(id).then(|| id.var_volume()),
+            volume_name: (static_efs(id) || terraform.is_some()).then(|| id.var_volume()),
             volume_mode: Some("Filesystem".into()),
             ..Default::default()
         }),

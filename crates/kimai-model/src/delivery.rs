@@ -146,12 +146,7 @@ pub fn deploy_actions(model: &Validated) -> Vec<&'static str> {
             "iam:PassRole",
         ]);
     }
-    if ci_deploys_kubernetes(model)
-        && spec
-            .delivery
-            .as_ref()
-            .is_some_and(|d| d.eks_cluster.is_some())
-    {
+    if ci_deploys_kubernetes(model) && model.names().eks_cluster.is_some() {
         out.push("eks:DescribeCluster");
     }
     out

@@ -54,6 +54,12 @@ pub fn fit(name: &str, max: usize) -> String {
 }
 
 /// FNV-1a, 32 bits: a small, stable hash for [`fit`] (not for security).
+/// Eight hex digits of a stable (FNV-1a) hash of `bytes`: the same input gives the same digits
+/// on every machine and every run.
+pub fn short_hash(bytes: &[u8]) -> String {
+    format!("{:08x}", fnv1a(bytes))
+}
+
 fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
@@ -170,6 +176,110 @@ pub struct Names {
     /// Secrets Manager secret holding the Docker Hub credentials of the pull-through cache
     /// (ECR requires the `ecr-pullthroughcache/` prefix): `ecr-pullthroughcache/<prefix>`.
     pub ecr_cache_secret: Option<String>,
+    /// The EKS platform's names (`aws.eks`).
+    pub eks: Option<EksNames>,
+    /// The EKS cluster the Kubernetes output deploys to: `aws.eks`'s, else
+    /// `delivery.eks_cluster`; `None` when neither names one.
+    pub eks_cluster: Option<String>,
+}
+
+/// Longest Helm release name.
+pub const HELM_RELEASE_MAX: usize = 53;
+/// Namespace of the External Secrets Operator (one per cluster).
+pub const EXTERNAL_SECRETS_NAMESPACE: &str = "external-secrets";
+/// Namespace of the cluster's controllers installed by Helm and EKS add-ons.
+pub const KUBE_SYSTEM: &str = "kube-system";
+/// ServiceAccount of the AWS Load Balancer Controller (its Helm release's).
+pub const LB_CONTROLLER_SERVICE_ACCOUNT: &str = "aws-load-balancer-controller";
+/// ServiceAccount of the EFS CSI driver's controller (the EKS add-on's).
+pub const EFS_CSI_SERVICE_ACCOUNT: &str = "efs-csi-controller-sa";
+/// ServiceAccount of the VPC CNI's `aws-node` DaemonSet (the EKS add-on's).
+pub const VPC_CNI_SERVICE_ACCOUNT: &str = "aws-node";
+/// ServiceAccount of the Cluster Autoscaler (its Helm release's).
+pub const AUTOSCALER_SERVICE_ACCOUNT: &str = "cluster-autoscaler";
+
+/// Names of the EKS platform: the cluster and what is installed in it once, and what each
+/// environment adds to it. Cluster-wide names carry the cluster's name, per-environment ones
+/// the `<name>-<environment>` stem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EksNames {
+    /// The cluster (`aws.eks.cluster`, else `<name>-<environment>`).
+    pub cluster: String,
+    /// The control plane's role.
+    pub cluster_role: String,
+    /// The managed node group's instance role.
+    pub node_role: String,
+    /// The managed node group.
+    pub node_group: String,
+    /// Fargate's pod execution role of this environment's profiles.
+    pub fargate_role: String,
+    /// Fargate profile of this environment's namespace.
+    pub fargate_profile: String,
+    /// Fargate profile of `kube-system` and the controllers (clusters without nodes).
+    pub fargate_system_profile: String,
+    /// KMS alias of the key encrypting Kubernetes Secrets.
+    pub kms_alias: String,
+    /// The control plane's log group (EKS fixes it: `/aws/eks/<cluster>/cluster`).
+    pub log_group: String,
+    /// IRSA role of the AWS Load Balancer Controller.
+    pub lb_controller_role: String,
+    /// IRSA role of the EFS CSI driver's controller.
+    pub efs_csi_role: String,
+    /// IRSA role of the VPC CNI.
+    pub vpc_cni_role: String,
+    /// IRSA role of the Cluster Autoscaler.
+    pub autoscaler_role: String,
+    /// IRSA role of this environment's secret store: reads this environment's secrets only.
+    pub secret_store_role: String,
+    /// ServiceAccount (in [`EXTERNAL_SECRETS_NAMESPACE`]) whose token the secret store uses.
+    pub secret_store_service_account: String,
+    /// The `ClusterSecretStore` the ExternalSecret names
+    /// (`targets.kubernetes.external_secrets.store`, else `<name>-<environment>`).
+    pub secret_store: String,
+    /// StorageClass of Kimai's EFS volume, when Terraform creates the file system.
+    pub storage_class: Option<String>,
+    /// Helm release of this environment's platform objects (secret store, storage).
+    pub platform_release: String,
+}
+
+impl EksNames {
+    fn new(spec: &crate::spec::Spec, eks: &crate::spec::Eks, stem: &str) -> Self {
+        let cluster = if eks.cluster.is_empty() {
+            stem.to_string()
+        } else {
+            eks.cluster.clone()
+        };
+        let role = |suffix: &str| fit(&format!("{cluster}-{suffix}"), IAM_ROLE_MAX);
+        let storage_class = (spec.storage.class == crate::spec::StorageClass::Efs
+            && spec.storage.storage_class_name.is_none()
+            && spec.aws.as_ref().is_some_and(|a| a.create_file_system))
+        .then(|| format!("{stem}-efs"));
+        EksNames {
+            cluster_role: role("cluster"),
+            node_role: role("node"),
+            node_group: fit(&format!("{cluster}-nodes"), IAM_ROLE_MAX),
+            fargate_role: fit(&format!("{stem}-fargate-pods"), IAM_ROLE_MAX),
+            fargate_profile: fit(stem, IAM_ROLE_MAX),
+            fargate_system_profile: fit(&format!("{cluster}-system"), IAM_ROLE_MAX),
+            kms_alias: format!("alias/{cluster}-eks-secrets"),
+            log_group: format!("/aws/eks/{cluster}/cluster"),
+            lb_controller_role: role("lb-controller"),
+            efs_csi_role: role("efs-csi"),
+            vpc_cni_role: role("vpc-cni"),
+            autoscaler_role: role("cluster-autoscaler"),
+            secret_store_role: fit(&format!("{stem}-secret-store"), IAM_ROLE_MAX),
+            secret_store_service_account: fit(&format!("{stem}-secret-store"), NAMESPACE_MAX),
+            secret_store: spec
+                .targets
+                .kubernetes
+                .external_secrets
+                .as_ref()
+                .map_or_else(|| stem.to_string(), |x| x.store.clone()),
+            storage_class,
+            platform_release: fit(&format!("{stem}-platform"), HELM_RELEASE_MAX),
+            cluster,
+        }
+    }
 }
 
 impl Names {
@@ -206,6 +316,9 @@ impl Names {
                 .filter(|p| !p.is_empty() && !p.contains('/'))
         });
         let backup = spec.backup.as_ref();
+        let eks = aws
+            .and_then(|a| a.eks.as_ref())
+            .map(|e| EksNames::new(spec, e, &stem));
         Names {
             app: name.to_string(),
             k8s_secret: named("secrets"),
@@ -271,6 +384,12 @@ impl Names {
             terraform_state_key: format!("{name}/{}/terraform.tfstate", spec.environment),
             ecr_cache_prefix: ecr_cache.clone(),
             ecr_cache_secret: ecr_cache.map(|p| format!("ecr-pullthroughcache/{p}")),
+            eks: eks.clone(),
+            eks_cluster: eks.map(|e| e.cluster).or_else(|| {
+                spec.delivery
+                    .as_ref()
+                    .and_then(|d| d.eks_cluster.clone())
+            }),
             namespace,
             stem,
         }
@@ -294,17 +413,37 @@ impl Names {
 }
 
 /// The ingress class Kubernetes uses: the explicit one, else `alb` when the spec asks for an
-/// ACM certificate or a WAF web ACL (only the AWS Load Balancer Controller can use either),
-/// else `nginx`.
+/// ACM certificate or a WAF web ACL (only the AWS Load Balancer Controller can use either) or
+/// runs on the EKS platform Terraform creates (which installs that controller), else `nginx`.
 pub fn ingress_class(model: &Validated) -> IngressClass {
     let spec = model.spec();
     spec.targets.kubernetes.ingress_class.unwrap_or(
-        if spec.ingress.tls.mode == TlsMode::Acm || spec.ingress.waf_acl_arn.is_some() {
+        if spec.ingress.tls.mode == TlsMode::Acm
+            || spec.ingress.waf_acl_arn.is_some()
+            || spec.aws.as_ref().is_some_and(|a| a.eks.is_some())
+        {
             IngressClass::Alb
         } else {
             IngressClass::Nginx
         },
     )
+}
+
+/// How the Kubernetes output gets its secrets from AWS Secrets Manager: the spec's
+/// `targets.kubernetes.external_secrets`, else, on the EKS platform of `aws.eks`, the
+/// `ClusterSecretStore` Terraform creates there ([`EksNames::secret_store`]); `None` means an
+/// operator-created Secret.
+pub fn external_secrets(model: &Validated) -> Option<crate::spec::ExternalSecrets> {
+    let spec = model.spec();
+    if let Some(es) = &spec.targets.kubernetes.external_secrets {
+        return Some(es.clone());
+    }
+    let eks = spec.aws.as_ref()?.eks.as_ref()?;
+    let stem = format!("{}-{}", spec.name, spec.environment);
+    Some(crate::spec::ExternalSecrets {
+        store: EksNames::new(spec, eks, &stem).secret_store,
+        store_kind: "ClusterSecretStore".into(),
+    })
 }
 
 /// Every name two environments of one file must not share: the Kubernetes namespace and
@@ -363,6 +502,29 @@ fn platform_keys(model: &Validated) -> Vec<(&'static str, String)> {
                 .unwrap_or_default(),
         ),
         ("monitoring.cloudwatch.log_group", n.log_group.clone()),
+        (
+            "aws.eks.create",
+            match (&n.eks, spec.aws.as_ref().and_then(|a| a.eks.as_ref())) {
+                (Some(x), Some(e)) if e.create => format!("cluster {}", x.cluster),
+                _ => String::new(),
+            },
+        ),
+        (
+            "aws.eks.install_controllers",
+            match (&n.eks, spec.aws.as_ref().and_then(|a| a.eks.as_ref())) {
+                (Some(x), Some(e)) if e.installs_controllers() => {
+                    format!("the controllers of cluster {}", x.cluster)
+                }
+                _ => String::new(),
+            },
+        ),
+        (
+            "targets.kubernetes.external_secrets.store",
+            n.eks
+                .as_ref()
+                .map(|x| format!("ClusterSecretStore {} in cluster {}", x.secret_store, x.cluster))
+                .unwrap_or_default(),
+        ),
         ("aws.secrets_prefix", n.secrets_prefix.clone()),
         (
             "backup.s3_prefix",

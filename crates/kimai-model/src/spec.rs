@@ -124,6 +124,126 @@ pub struct Aws {
     /// `<account_id>-terraform-state`.
     #[serde(default)]
     pub terraform_state_bucket: String,
+    /// The EKS cluster the Kubernetes output runs on: Terraform creates it (or uses an
+    /// existing one by name) with its add-ons, controllers and workload roles, so
+    /// `terraform apply` then `kubectl apply -k` is the whole EKS deployment; absent means the
+    /// Kubernetes output runs on a cluster Terraform does not know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eks: Option<Eks>,
+}
+
+/// Default Kubernetes version of a created EKS cluster.
+pub const DEFAULT_EKS_VERSION: &str = "1.36";
+
+/// The EKS cluster under the Kubernetes output (`aws.eks`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Eks {
+    /// Cluster name; empty means `<name>-<environment>` for a created cluster. Required for an
+    /// existing one.
+    pub cluster: String,
+    /// Terraform creates the cluster; false means it exists (by `cluster`) and this
+    /// environment adds only its own roles, secret store and storage to it.
+    pub create: bool,
+    /// Kubernetes `major.minor` of a created cluster; Terraform pins the add-on versions of
+    /// this minor. Upgrades go one minor at a time.
+    pub version: String,
+    /// The API server endpoint is reachable from the internet (restricted to
+    /// `public_access_cidrs`); false means from the VPC only (CI then needs a runner there).
+    pub endpoint_public_access: bool,
+    /// Who may reach the public endpoint; empty means any address (authentication still
+    /// applies).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub public_access_cidrs: Vec<String>,
+    /// A managed node group across the private subnets; absent means pods run on Fargate only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_group: Option<NodeGroup>,
+    /// A Fargate profile runs this environment's namespace on Fargate (the controllers stay
+    /// on the node group; without one, a second profile runs `kube-system` and the
+    /// controllers' namespaces on Fargate too).
+    pub fargate: bool,
+    /// IAM role ARNs given cluster-admin access (EKS access entries); the cluster's creator
+    /// is not an admin by default.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub admin_role_arns: Vec<String>,
+    /// Terraform installs the cluster-wide add-ons and controllers (AWS Load Balancer
+    /// Controller, External Secrets Operator, EFS CSI driver, metrics-server, the Datadog
+    /// agent, the Cluster Autoscaler); absent means when it creates the cluster. Exactly one
+    /// state per cluster may install them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub install_controllers: Option<bool>,
+}
+
+impl Default for Eks {
+    fn default() -> Self {
+        Eks {
+            cluster: String::new(),
+            create: true,
+            version: DEFAULT_EKS_VERSION.into(),
+            endpoint_public_access: true,
+            public_access_cidrs: Vec::new(),
+            node_group: None,
+            fargate: false,
+            admin_role_arns: Vec::new(),
+            install_controllers: None,
+        }
+    }
+}
+
+impl Eks {
+    /// Terraform installs the cluster-wide add-ons and controllers.
+    pub fn installs_controllers(&self) -> bool {
+        self.install_controllers.unwrap_or(self.create)
+    }
+}
+
+/// The EKS managed node group (`aws.eks.node_group`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NodeGroup {
+    /// EC2 instance types, all of one architecture (Graviton `m7g.large` or x86 `m7i.large`);
+    /// the AMI type follows from them.
+    pub instance_types: Vec<String>,
+    /// Fewest nodes.
+    pub min_size: u32,
+    /// Most nodes; above `min_size` the Cluster Autoscaler adds and removes nodes.
+    pub max_size: u32,
+    /// Nodes at creation; absent means `min_size` (later changes are the autoscaler's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired_size: Option<u32>,
+    /// `ON_DEMAND` or `SPOT`.
+    pub capacity_type: String,
+    /// Root volume size of each node in GiB.
+    pub disk_size_gib: u32,
+}
+
+impl Default for NodeGroup {
+    fn default() -> Self {
+        NodeGroup {
+            instance_types: vec!["m7g.large".into()],
+            min_size: 2,
+            max_size: 4,
+            desired_size: None,
+            capacity_type: "ON_DEMAND".into(),
+            disk_size_gib: 50,
+        }
+    }
+}
+
+impl NodeGroup {
+    /// Every instance type is a Graviton (arm64) type: a digit, then `g` in the family
+    /// (`m7g`, `c7gn`, `t4g`, `r8gd`).
+    pub fn arm64(&self) -> bool {
+        !self.instance_types.is_empty() && self.instance_types.iter().all(|t| graviton(t))
+    }
+}
+
+/// `m7g.large` → true; `m7i.large`, `g5.xlarge` → false.
+pub fn graviton(instance_type: &str) -> bool {
+    let family = instance_type.split('.').next().unwrap_or("");
+    let after_letters = family.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let after_digits = after_letters.trim_start_matches(|c: char| c.is_ascii_digit());
+    after_digits.len() < after_letters.len() && after_digits.starts_with('g')
 }
 
 /// The VPC the AWS targets run in.

@@ -149,7 +149,11 @@ pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
         }
     }
     let (db_cpu, db_memory, db_version) = check_database(&spec.database, &mut d);
-    let (storage_size, db_storage_size) = check_storage(&spec.storage, &mut d);
+    let (storage_size, db_storage_size) = check_storage(
+        &spec.storage,
+        spec.aws.as_ref().is_some_and(|a| a.create_file_system),
+        &mut d,
+    );
     check_ingress(&spec.ingress, &mut d);
     if let Some(s) = &spec.scaling {
         check_scaling(s, spec.app.replicas, &mut d);
@@ -619,7 +623,13 @@ fn check_database(
     (cpu, mem, version)
 }
 
-fn check_storage(s: &Storage, d: &mut Diagnostics) -> (Option<Bytes>, Option<Bytes>) {
+/// `created`: Terraform creates the file system (`aws.create_file_system`), so its ids may be
+/// missing until the first apply; the targets that mount it by id check for them.
+fn check_storage(
+    s: &Storage,
+    created: bool,
+    d: &mut Diagnostics,
+) -> (Option<Bytes>, Option<Bytes>) {
     let size = quantity(
         d,
         "storage.size",
@@ -637,6 +647,7 @@ fn check_storage(s: &Storage, d: &mut Diagnostics) -> (Option<Bytes>, Option<Byt
         "the database volume needs at least 1Gi",
     );
     match (s.class, &s.efs) {
+        (StorageClass::Efs, None) if created => {}
         (StorageClass::Efs, None) => d.error_hint(
             "storage.efs",
             "missing: storage class `efs` needs the file system",
@@ -1146,6 +1157,9 @@ fn check_aws(spec: &Spec, a: &Aws, d: &mut Diagnostics) {
         );
     }
     check_network(spec, a, d);
+    if let Some(e) = &a.eks {
+        check_eks(spec, e, d);
+    }
     if let Some(z) = &a.hosted_zone_id {
         let ok = z.len() <= 32
             && z.starts_with('Z')
@@ -1206,6 +1220,193 @@ fn check_aws(spec: &Spec, a: &Aws, d: &mut Diagnostics) {
         d.error(
             "aws.terraform_state_bucket",
             format!("`{}` is not an S3 bucket name", a.terraform_state_bucket),
+        );
+    }
+}
+
+/// Kubernetes versions whose add-on versions the terraform target pins (`aws.eks.version`).
+pub const EKS_VERSIONS: &[&str] = &["1.35", "1.36"];
+
+/// `aws.eks`: a cluster name EKS accepts, a version with pinned add-ons, somewhere for pods to
+/// run, and the storage and database EKS gets from Terraform (EFS, RDS; no block storage
+/// driver is installed).
+fn check_eks(spec: &Spec, e: &Eks, d: &mut Diagnostics) {
+    const P: &str = "aws.eks";
+    let name_ok = |c: &str| {
+        (1..=100).contains(&c.len())
+            && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+            && c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if e.cluster.is_empty() {
+        if !e.create {
+            d.error_hint(
+                format!("{P}.cluster"),
+                "missing: an existing cluster (`create: false`) is found by name",
+                "set the cluster's name, or `create: true`",
+            );
+        }
+    } else if !name_ok(&e.cluster) {
+        d.error_hint(
+            format!("{P}.cluster"),
+            format!("`{}` is not an EKS cluster name", e.cluster),
+            "use up to 100 letters, digits, `-` and `_`, starting with a letter or digit",
+        );
+    }
+    if !EKS_VERSIONS.contains(&e.version.as_str()) {
+        d.error_hint(
+            format!("{P}.version"),
+            format!("`{}` is not a version whose add-ons are pinned here", e.version),
+            format!("use one of {}", EKS_VERSIONS.join(", ")),
+        );
+    }
+    for (i, c) in e.public_access_cidrs.iter().enumerate() {
+        if crate::cidr::parse(c).is_none() {
+            d.error(
+                format!("{P}.public_access_cidrs[{i}]"),
+                format!("`{c}` is not a CIDR block"),
+            );
+        }
+    }
+    if !e.endpoint_public_access && !e.public_access_cidrs.is_empty() {
+        d.error_hint(
+            format!("{P}.public_access_cidrs"),
+            "the endpoint is private (`endpoint_public_access: false`)",
+            "remove the ranges, or make the endpoint public",
+        );
+    }
+    for (i, arn) in e.admin_role_arns.iter().enumerate() {
+        if !check::arn(arn, "iam") || !arn.contains(":role/") {
+            d.error_hint(
+                format!("{P}.admin_role_arns[{i}]"),
+                format!("`{arn}` is not an IAM role ARN"),
+                "write `arn:aws:iam::123456789012:role/NAME`",
+            );
+        }
+    }
+    match &e.node_group {
+        Some(g) => check_node_group(g, d),
+        None if !e.fargate => d.error_hint(
+            format!("{P}.node_group"),
+            "pods need somewhere to run: neither a node group nor Fargate",
+            "add `node_group` (instance types and sizes) or set `fargate: true`",
+        ),
+        None => {
+            if spec.monitoring.datadog.enabled && e.installs_controllers() {
+                d.error_hint(
+                    "monitoring.datadog.enabled",
+                    "the Datadog agent runs as a DaemonSet on nodes, and this cluster has none (Fargate only)",
+                    "add `aws.eks.node_group`, or turn Datadog off",
+                );
+            }
+        }
+    }
+    if spec.storage.class == StorageClass::Local {
+        d.error_hint(
+            "storage.class",
+            "EKS gets its storage from EFS here (no block-storage driver is installed)",
+            "use `storage.class: efs` with `aws.create_file_system: true`",
+        );
+    }
+    if spec.database.mode == DatabaseMode::Bundled {
+        d.error_hint(
+            "database.mode",
+            "a bundled database needs block storage, which EKS does not get here",
+            "use `database.mode: external` with `aws.create_database: true`",
+        );
+    }
+    if spec
+        .targets
+        .kubernetes
+        .external_secrets
+        .as_ref()
+        .is_some_and(|es| es.store_kind != "ClusterSecretStore")
+    {
+        d.error_hint(
+            "targets.kubernetes.external_secrets.store_kind",
+            "Terraform creates a ClusterSecretStore on EKS",
+            "remove `store_kind` (it defaults to `ClusterSecretStore`)",
+        );
+    }
+    if spec.targets.kubernetes.ingress_class == Some(IngressClass::Nginx) {
+        d.error_hint(
+            "targets.kubernetes.ingress_class",
+            "Terraform installs the AWS Load Balancer Controller on EKS, not ingress-nginx",
+            "remove it (it defaults to `alb` with `aws.eks`)",
+        );
+    }
+    if let (Some(x), false) = (
+        spec.delivery.as_ref().and_then(|dl| dl.eks_cluster.as_ref()),
+        e.cluster.is_empty(),
+    ) {
+        if *x != e.cluster {
+            d.error_hint(
+                "delivery.eks_cluster",
+                format!("`{x}` is not `aws.eks.cluster` (`{}`)", e.cluster),
+                "remove it: pipelines deploy to `aws.eks.cluster`",
+            );
+        }
+    }
+}
+
+fn check_node_group(g: &NodeGroup, d: &mut Diagnostics) {
+    const P: &str = "aws.eks.node_group";
+    if g.instance_types.is_empty() {
+        d.error_hint(
+            format!("{P}.instance_types"),
+            "empty",
+            "list at least one instance type (`m7g.large`)",
+        );
+    }
+    for (i, t) in g.instance_types.iter().enumerate() {
+        let ok = t.split_once('.').is_some_and(|(f, size)| {
+            !f.is_empty()
+                && !size.is_empty()
+                && f.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && size.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+        if !ok {
+            d.error_hint(
+                format!("{P}.instance_types[{i}]"),
+                format!("`{t}` is not an EC2 instance type"),
+                "write family and size, such as `m7g.large`",
+            );
+        }
+    }
+    let arm = g.instance_types.iter().filter(|t| graviton(t)).count();
+    if arm != 0 && arm != g.instance_types.len() {
+        d.error_hint(
+            format!("{P}.instance_types"),
+            "mixes Graviton (arm64) and x86 types: one node group runs one AMI type",
+            "list types of one architecture",
+        );
+    }
+    if g.max_size == 0 || g.min_size > g.max_size {
+        d.error_hint(
+            format!("{P}.max_size"),
+            format!("{} is below min_size {} or zero", g.max_size, g.min_size),
+            "set max_size to at least min_size and 1",
+        );
+    }
+    if let Some(ds) = g.desired_size {
+        if ds < g.min_size || ds > g.max_size {
+            d.error(
+                format!("{P}.desired_size"),
+                format!("{ds} is not between min_size {} and max_size {}", g.min_size, g.max_size),
+            );
+        }
+    }
+    if !matches!(g.capacity_type.as_str(), "ON_DEMAND" | "SPOT") {
+        d.error_hint(
+            format!("{P}.capacity_type"),
+            format!("`{}` is not a capacity type", g.capacity_type),
+            "use `ON_DEMAND` or `SPOT`",
+        );
+    }
+    if !(20..=16384).contains(&g.disk_size_gib) {
+        d.error(
+            format!("{P}.disk_size_gib"),
+            format!("{} GiB is not between 20 and 16384", g.disk_size_gib),
         );
     }
 }
@@ -1516,6 +1717,24 @@ impl Validated {
                 ),
                 "use `efs` or `shared` (ReadWriteMany) storage, or run one replica",
             );
+        }
+        let efs_missing = s.storage.class == StorageClass::Efs && s.storage.efs.is_none();
+        match target {
+            Target::Kubernetes | Target::Ecs if efs_missing => {
+                let terraform_volume = target == Target::Kubernetes
+                    && self.names().eks.is_some_and(|e| e.storage_class.is_some());
+                if !terraform_volume {
+                    d.error_hint(
+                        "storage.efs",
+                        format!(
+                            "missing: {} mounts the file system by id, which exists only after Terraform created it",
+                            target.as_str()
+                        ),
+                        "after `terraform apply`, copy `terraform output efs_file_system_id` (and the access points) into `storage.efs` and render again",
+                    );
+                }
+            }
+            _ => {}
         }
         match target {
             Target::Kubernetes => {

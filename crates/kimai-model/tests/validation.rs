@@ -443,3 +443,75 @@ fn aws_platform_for_terraform() {
     let model = load(with(aws).as_bytes(), Format::Yaml).expect("valid");
     assert!(model.check_target(Target::Terraform).is_ok());
 }
+
+#[test]
+fn eks_platform() {
+    let aws = "aws:\n  region: eu-west-1\n  account_id: \"123456789012\"\n";
+    let ok = "database: { mode: external, host: db.kimai.internal }\nstorage: { class: efs, efs: { file_system_id: fs-0123456789abcdef0 } }\n";
+    // Somewhere to run, a known version, a plain name, CIDRs only for a public endpoint.
+    check(
+        &with(&format!(
+            "{ok}{aws}  eks: {{ cluster: \"-bad\", version: \"1.20\", endpoint_public_access: false, public_access_cidrs: [nope], admin_role_arns: [arn:aws:iam::123456789012:user/x] }}\n"
+        )),
+        &[
+            "aws.eks.cluster: `-bad` is not an EKS cluster name",
+            "aws.eks.version: `1.20` is not a version whose add-ons are pinned here",
+            "aws.eks.public_access_cidrs[0]: `nope` is not a CIDR block",
+            "aws.eks.public_access_cidrs: the endpoint is private (`endpoint_public_access: false`)",
+            "aws.eks.admin_role_arns[0]: `arn:aws:iam::123456789012:user/x` is not an IAM role ARN",
+            "aws.eks.node_group: pods need somewhere to run: neither a node group nor Fargate",
+        ],
+    );
+    // A node group runs one architecture, its sizes in order.
+    check(
+        &with(&format!(
+            "{ok}{aws}  eks:\n    node_group: {{ instance_types: [m7g.large, m7i.large, \"bad type\"], min_size: 3, max_size: 2, desired_size: 5, capacity_type: RESERVED, disk_size_gib: 10 }}\n"
+        )),
+        &[
+            "aws.eks.node_group.instance_types[2]: `bad type` is not an EC2 instance type",
+            "aws.eks.node_group.instance_types: mixes Graviton (arm64) and x86 types: one node group runs one AMI type",
+            "aws.eks.node_group.max_size: 2 is below min_size 3 or zero",
+            "aws.eks.node_group.desired_size: 5 is not between min_size 3 and max_size 2",
+            "aws.eks.node_group.capacity_type: `RESERVED` is not a capacity type",
+            "aws.eks.node_group.disk_size_gib: 10 GiB is not between 20 and 16384",
+        ],
+    );
+    // EKS gets EFS and RDS here: no block storage, no bundled database, no ingress-nginx; an
+    // existing cluster is found by name; Datadog needs nodes; one cluster for the pipelines.
+    check(
+        &with(&format!(
+            "monitoring: {{ datadog: {{ enabled: true }} }}\ntargets: {{ kubernetes: {{ ingress_class: nginx, external_secrets: {{ store: s, store_kind: SecretStore }} }} }}\ndelivery: {{ repository: https://example.com/x.git, eks_cluster: other }}\n{aws}  eks: {{ create: false, fargate: true }}\n"
+        )),
+        &[
+            "aws.eks.cluster: missing: an existing cluster (`create: false`) is found by name",
+            "storage.class: EKS gets its storage from EFS here (no block-storage driver is installed)",
+            "database.mode: a bundled database needs block storage, which EKS does not get here",
+            "targets.kubernetes.external_secrets.store_kind: Terraform creates a ClusterSecretStore on EKS",
+            "targets.kubernetes.ingress_class: Terraform installs the AWS Load Balancer Controller on EKS, not ingress-nginx",
+        ],
+    );
+    check(
+        &with(&format!(
+            "{ok}monitoring: {{ datadog: {{ enabled: true }} }}\ndelivery: {{ repository: https://example.com/x.git, eks_cluster: other }}\n{aws}  eks: {{ cluster: kimai, fargate: true }}\n"
+        )),
+        &[
+            "monitoring.datadog.enabled: the Datadog agent runs as a DaemonSet on nodes, and this cluster has none (Fargate only)",
+            "delivery.eks_cluster: `other` is not `aws.eks.cluster` (`kimai`)",
+        ],
+    );
+    // Valid: the defaults derive the cluster and pick the ALB.
+    let model = load(
+        with(&format!("{ok}{aws}  eks: {{ node_group: {{}} }}\n")).as_bytes(),
+        Format::Yaml,
+    )
+    .expect("valid");
+    let names = model.names();
+    let eks = names.eks.as_ref().expect("eks names");
+    assert_eq!(eks.cluster, "kimai-production");
+    assert_eq!(names.eks_cluster.as_deref(), Some("kimai-production"));
+    assert_eq!(names.ingress_class, kimai_model::IngressClass::Alb);
+    assert_eq!(eks.secret_store, "kimai-production");
+    assert_eq!(eks.storage_class, None, "the file system exists: the spec's PV");
+    assert!(kimai_model::graviton("m7g.large") && kimai_model::graviton("c7gn.xlarge"));
+    assert!(!kimai_model::graviton("m7i.large") && !kimai_model::graviton("g5.xlarge"));
+}

@@ -249,12 +249,7 @@ pub fn file(ctx: &Ctx<'_>) -> File {
         ));
     }
     if actions.contains(&"eks:DescribeCluster") {
-        if let Some(cluster) = ctx
-            .spec
-            .delivery
-            .as_ref()
-            .and_then(|d| d.eks_cluster.as_ref())
-        {
+        if let Some(cluster) = &n.eks_cluster {
             st.push(statement(
                 "EksCluster",
                 &["eks:DescribeCluster"],

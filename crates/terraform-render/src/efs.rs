@@ -13,6 +13,13 @@ use crate::tf::{block, data, list, object, r, resource, s, strings, File};
 /// `www-data` in the Kimai image: Apache's workers run as this user.
 pub const WWW_DATA: u64 = 33;
 
+/// Root of the access point the EKS volume mounts (`data`, `plugins` and `invoices` below
+/// it, as Kubernetes' `subPath`s); ECS mounts one access point per directory instead, so
+/// the two renderings of one spec keep their files apart.
+pub const KUBERNETES_ROOT: &str = "/kubernetes";
+/// Where the EKS StorageClass provisions further claims' directories.
+pub const KUBERNETES_DYNAMIC_ROOT: &str = "/kubernetes-dynamic";
+
 /// The file (empty unless storage is EFS).
 pub fn file(ctx: &Ctx<'_>) -> File {
     let mut f = File::default();
@@ -120,6 +127,33 @@ fn created(ctx: &Ctx<'_>, f: &mut File) {
                         .build(),
                 )
                 .add_attribute(("tags", ctx.name_tag(&format!("{}-{dir}", n.file_system))))
+                .build(),
+        );
+    }
+    if ctx.names.eks.as_ref().is_some_and(|e| e.storage_class.is_some()) {
+        f.note(
+            &format!("{KUBERNETES_ROOT}: Kimai's volume on EKS (its three directories are sub-paths), as www-data."),
+            resource("aws_efs_access_point", "kubernetes")
+                .add_attribute(("file_system_id", r("aws_efs_file_system.this.id")))
+                .add_block(
+                    block("posix_user")
+                        .add_attribute(("uid", WWW_DATA))
+                        .add_attribute(("gid", WWW_DATA))
+                        .build(),
+                )
+                .add_block(
+                    block("root_directory")
+                        .add_attribute(("path", KUBERNETES_ROOT))
+                        .add_block(
+                            block("creation_info")
+                                .add_attribute(("owner_uid", WWW_DATA))
+                                .add_attribute(("owner_gid", WWW_DATA))
+                                .add_attribute(("permissions", "0755"))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .add_attribute(("tags", ctx.name_tag(&format!("{}-kubernetes", n.file_system))))
                 .build(),
         );
     }

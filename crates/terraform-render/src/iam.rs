@@ -266,12 +266,15 @@ pub fn file(ctx: &Ctx<'_>) -> File {
     }
     if let Some(irsa) = ctx.irsa_role() {
         let issuer = "${var.eks_oidc_issuer}";
-        f.note(
-            if irsa.backup {
-                "IRSA: only the backup job's ServiceAccount, through the cluster's OIDC provider."
-            } else {
-                "IRSA: the role targets.kubernetes.service_account_annotations gives Kimai's\nServiceAccount. Kimai calls no AWS API, so it grants nothing; attach what the annotation is for."
-            },
+        let comment = if irsa.backup {
+            "IRSA: only the backup job's ServiceAccount, through the cluster's OIDC provider."
+        } else {
+            "IRSA: the role targets.kubernetes.service_account_annotations gives Kimai's\nServiceAccount. Kimai calls no AWS API, so it grants nothing; attach what the annotation is for."
+        };
+        let trust = if ctx.names.eks.is_some() {
+            // The cluster of eks.tf: its OIDC provider, no variable to fill in.
+            crate::eks::irsa_trust("backup_trust", &n.namespace, &irsa.service_account)
+        } else {
             crate::tf::data("aws_iam_policy_document", "backup_trust")
                 .add_block(
                     block("statement")
@@ -310,8 +313,9 @@ pub fn file(ctx: &Ctx<'_>) -> File {
                         )
                         .build(),
                 )
-                .build(),
-        );
+                .build()
+        };
+        f.note(comment, trust);
         let description = match (&n.backup_bucket, &n.backup_prefix) {
             (Some(bucket), Some(prefix)) if irsa.backup => {
                 format!(

@@ -76,11 +76,14 @@ mod ci;
 mod ctx;
 mod ecs;
 mod efs;
+mod eks;
 mod fmt;
 mod iam;
 mod logs;
 mod network;
 mod outputs;
+mod pins;
+mod platform;
 mod rds;
 mod readme;
 mod secrets;
@@ -179,6 +182,11 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
             ecs::file(&ctx),
         ),
         (
+            "eks.tf",
+            "The EKS cluster under k8s/, its add-ons and controllers, and this environment's\nroles, secret store and volume there.",
+            eks::file(&ctx),
+        ),
+        (
             "outputs.tf",
             "Identifiers created here that other tools read.",
             outputs::file(&ctx),
@@ -197,6 +205,7 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
         "terraform.tfvars.example",
         variables::tfvars_example(&ctx)?,
     ));
+    files.extend(platform::files(&ctx));
     files.push(OutputFile::new("README.md", readme::render(&ctx)?));
     // Nothing of the spec is left out: what the operator does by hand (secret values, the
     // database user, copying created ids) is in the README, so there are no notices.

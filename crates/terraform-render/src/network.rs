@@ -11,6 +11,9 @@ use kimai_model::KIMAI_PORT;
 use crate::ctx::Ctx;
 use crate::tf::{block, data, list, object, r, resource, s, strings, File};
 
+/// The EKS cluster's security group: managed nodes and Fargate pods carry it.
+const EKS_GROUP: &str = "local.eks_cluster_security_group_id";
+
 /// Subnet tiers of a created VPC, in the order their ranges are carved.
 const TIERS: [&str; 3] = ["public", "private", "database"];
 
@@ -130,10 +133,17 @@ fn created(ctx: &Ctx<'_>, f: &mut File) {
                 .add_attribute(("availability_zone", r("local.azs[count.index]")))
                 .add_attribute((
                     "tags",
-                    object(vec![(
-                        "Name",
-                        crate::tf::tmpl(&format!("{}-{tier}-${{local.azs[count.index]}}", n.stem)),
-                    )]),
+                    object(
+                        std::iter::once((
+                            "Name",
+                            crate::tf::tmpl(&format!(
+                                "{}-{tier}-${{local.azs[count.index]}}",
+                                n.stem
+                            )),
+                        ))
+                        .chain(elb_role(ctx, tier).map(|k| (k, s("1"))))
+                        .collect(),
+                    ),
                 ))
                 .build(),
         );
@@ -283,6 +293,36 @@ fn existing(ctx: &Ctx<'_>, f: &mut File) {
             .add_attribute(("database_subnet_ids", strings(database.clone())))
             .build(),
     );
+    for (tier, ids) in [("public", &net.public_subnets), ("private", &net.private_subnets)] {
+        let Some(key) = elb_role(ctx, tier) else {
+            continue;
+        };
+        for (i, id) in ids.iter().enumerate() {
+            let b = resource("aws_ec2_tag", &format!("{tier}_elb_{i}"))
+                .add_attribute(("resource_id", s(id)))
+                .add_attribute(("key", key))
+                .add_attribute(("value", "1"))
+                .build();
+            if i == 0 {
+                f.note(
+                    &format!("The AWS Load Balancer Controller places {} load balancers in subnets tagged so.", if tier == "public" { "internet-facing" } else { "internal" }),
+                    b,
+                );
+            } else {
+                f.add(b);
+            }
+        }
+    }
+}
+
+/// The tag by which the AWS Load Balancer Controller finds the subnets of a tier (EKS only).
+fn elb_role(ctx: &Ctx<'_>, tier: &str) -> Option<&'static str> {
+    ctx.names.eks.as_ref()?;
+    match tier {
+        "public" => Some("kubernetes.io/role/elb"),
+        "private" => Some("kubernetes.io/role/internal-elb"),
+        _ => None,
+    }
 }
 
 /// A described ingress or egress rule.
@@ -298,6 +338,8 @@ struct Rule<'a> {
 
 enum Peer<'a> {
     Group(&'a str),
+    /// A security group by expression (`local.eks_cluster_security_group_id`).
+    Expr(&'a str),
     Cidr(&'a str),
     /// The VPC's own range (`local.vpc_cidr`).
     Vpc,
@@ -323,6 +365,7 @@ fn rule(f: &mut File, rule: Rule<'_>) {
             "referenced_security_group_id",
             r(&format!("aws_security_group.{g}.id")),
         )),
+        Peer::Expr(e) => b.add_attribute(("referenced_security_group_id", r(e))),
         Peer::Cidr(c) => b.add_attribute(("cidr_ipv4", c)),
         Peer::Vpc => b.add_attribute(("cidr_ipv4", r("local.vpc_cidr"))),
     };
@@ -439,6 +482,19 @@ fn security_groups(ctx: &Ctx<'_>, f: &mut File) {
                 peer: Peer::Group("db"),
             },
         );
+        if ctx.names.eks.is_some() {
+            rule(
+                f,
+                Rule {
+                    name: "db_from_eks",
+                    group: "db",
+                    ingress: true,
+                    description: format!("MySQL on {port} from the EKS cluster (nodes and Fargate pods)"),
+                    port,
+                    peer: Peer::Expr(EKS_GROUP),
+                },
+            );
+        }
     } else if ctx.spec.database.mode == kimai_model::DatabaseMode::External {
         rule(
             f,
@@ -470,6 +526,19 @@ fn security_groups(ctx: &Ctx<'_>, f: &mut File) {
                 peer: Peer::Group("app"),
             },
         );
+        if ctx.names.eks.is_some() {
+            rule(
+                f,
+                Rule {
+                    name: "efs_from_eks",
+                    group: "efs",
+                    ingress: true,
+                    description: "NFS on 2049 from the EKS cluster (nodes and Fargate pods)".into(),
+                    port: 2049,
+                    peer: Peer::Expr(EKS_GROUP),
+                },
+            );
+        }
     }
     if ctx.efs() {
         let peer = if efs { Peer::Group("efs") } else { Peer::Vpc };

@@ -54,6 +54,94 @@ pub struct Facts {
     ecr_cache_secret: Option<String>,
     shared_cluster: bool,
     scaling: bool,
+    eks: Option<EksFacts>,
+}
+
+/// The EKS platform of `eks.tf`.
+#[derive(Debug, Serialize)]
+struct EksFacts {
+    cluster: String,
+    version: String,
+    create: bool,
+    installs: bool,
+    public_endpoint: Option<Vec<String>>,
+    node_group: Option<String>,
+    fargate_namespace: Option<String>,
+    system_profile: bool,
+    addons: Vec<(&'static str, &'static str)>,
+    charts: Vec<(&'static str, &'static str, &'static str, &'static str)>,
+    secret_store: String,
+    storage_class: Option<String>,
+    volume: String,
+    namespace: String,
+    datadog: bool,
+}
+
+fn eks_facts(ctx: &Ctx<'_>) -> Option<EksFacts> {
+    let (e, n) = crate::eks::eks(ctx)?;
+    let installs = e.installs_controllers();
+    let mut addons = Vec::new();
+    let mut charts = Vec::new();
+    if let (true, Some(p)) = (installs, crate::pins::addons(&e.version)) {
+        addons = vec![
+            ("vpc-cni", p.vpc_cni),
+            ("kube-proxy", p.kube_proxy),
+            ("coredns", p.coredns),
+        ];
+        if e.node_group.is_some() {
+            addons.push(("eks-pod-identity-agent", p.pod_identity_agent));
+        }
+        addons.push(("aws-efs-csi-driver", p.efs_csi));
+        addons.push(("metrics-server", p.metrics_server));
+        let mut c = vec![crate::pins::LBC, crate::pins::ESO];
+        if e.node_group.as_ref().is_some_and(crate::eks::autoscaled) {
+            c.push(crate::pins::AUTOSCALER);
+        }
+        if ctx.spec.monitoring.datadog.enabled {
+            c.push(crate::pins::DATADOG);
+        }
+        charts = c
+            .into_iter()
+            .map(|c| (c.release, c.chart, c.version, c.app_version))
+            .collect();
+    }
+    Some(EksFacts {
+        cluster: n.cluster.clone(),
+        version: e.version.clone(),
+        create: e.create,
+        installs,
+        public_endpoint: e.endpoint_public_access.then(|| {
+            if e.public_access_cidrs.is_empty() {
+                vec!["0.0.0.0/0".to_string()]
+            } else {
+                e.public_access_cidrs.clone()
+            }
+        }),
+        node_group: e.node_group.as_ref().map(|g| {
+            format!(
+                "managed node group `{}`: {} ({}), {} to {} nodes{}",
+                n.node_group,
+                g.instance_types.join(", "),
+                if g.arm64() { "arm64" } else { "x86_64" },
+                g.min_size,
+                g.max_size,
+                if crate::eks::autoscaled(g) {
+                    ", sized by the Cluster Autoscaler"
+                } else {
+                    ""
+                }
+            )
+        }),
+        fargate_namespace: e.fargate.then(|| ctx.names.namespace.clone()),
+        system_profile: e.create && crate::eks::system_profile(e),
+        addons,
+        charts,
+        secret_store: n.secret_store.clone(),
+        storage_class: n.storage_class.clone(),
+        volume: ctx.names.var_volume.clone(),
+        namespace: ctx.names.namespace.clone(),
+        datadog: installs && ctx.spec.monitoring.datadog.enabled,
+    })
 }
 
 /// The README text.
@@ -87,6 +175,29 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
                     " (grants nothing: Kimai calls no AWS API)"
                 }
             ),
+        ));
+    }
+    if let Some((e, en)) = crate::eks::eks(ctx) {
+        if e.create {
+            roles.push((en.cluster_role.clone(), "EKS control plane".into()));
+            if e.node_group.is_some() {
+                roles.push((en.node_role.clone(), "EKS nodes (join, pull images)".into()));
+            }
+        }
+        if e.fargate || (e.create && crate::eks::system_profile(e)) {
+            roles.push((en.fargate_role.clone(), "Fargate pod execution of this environment's profiles".into()));
+        }
+        if e.installs_controllers() {
+            roles.push((en.vpc_cni_role.clone(), "IRSA role of the VPC CNI (`kube-system/aws-node`)".into()));
+            roles.push((en.efs_csi_role.clone(), "IRSA role of the EFS CSI driver's controller".into()));
+            roles.push((en.lb_controller_role.clone(), "IRSA role of the AWS Load Balancer Controller (the project's published policy)".into()));
+            if e.node_group.as_ref().is_some_and(crate::eks::autoscaled) {
+                roles.push((en.autoscaler_role.clone(), "IRSA role of the Cluster Autoscaler: scales only this cluster's node groups".into()));
+            }
+        }
+        roles.push((
+            en.secret_store_role.clone(),
+            format!("IRSA role of the secret store's ServiceAccount (`external-secrets/{}`): reads this environment's secrets only", en.secret_store_service_account),
         ));
     }
     if crate::backup::plan_resources(ctx).is_some() {
@@ -169,6 +280,7 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
         ecr_cache_secret: n.ecr_cache_secret.clone(),
         shared_cluster: ctx.shared_cluster(),
         scaling: ctx.spec.scaling.is_some(),
+        eks: eks_facts(ctx),
     };
     environment()?.get_template("README.md")?.render(facts)
 }

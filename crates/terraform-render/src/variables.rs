@@ -58,7 +58,7 @@ fn vars(ctx: &Ctx<'_>) -> Vec<Var> {
             example: None,
         });
     }
-    if ctx.irsa_role().is_some() {
+    if ctx.irsa_role().is_some() && ctx.names.eks.is_none() {
         v.push(Var {
             name: "eks_oidc_issuer",
             ty: "string",
