@@ -1,6 +1,8 @@
 //! Terraform creates every AWS name `ecs/` and `k8s/` reference — IAM roles (task definition,
 //! IRSA annotations), Secrets Manager secrets (`valueFrom`, ExternalSecret keys), the log
-//! group, the cluster, the target group — or its README lists it as operator-supplied; for
+//! group, the cluster, the target group; on the EKS platform the ClusterSecretStore, the
+//! StorageClass and volume of Kimai's claim, the ServiceAccounts IRSA roles trust and the
+//! namespace Fargate selects — or its README lists it as operator-supplied; for
 //! every example and fixture spec with an `aws` section and for generated specs. The `.tf`
 //! files are parsed with `hcl-rs`, and every created name must be a literal.
 
@@ -98,6 +100,42 @@ fn referenced(
                     format!("k8s/{} role-arn", f.path),
                 ));
             }
+            if doc["kind"].as_str() == Some("ExternalSecret")
+                && doc["spec"]["secretStoreRef"]["kind"].as_str() == Some("ClusterSecretStore")
+            {
+                if let Some(store) = doc["spec"]["secretStoreRef"]["name"].as_str() {
+                    v.push((
+                        "secret_store",
+                        store.to_string(),
+                        format!("k8s/{} secretStoreRef", f.path),
+                    ));
+                }
+            }
+            if doc["kind"].as_str() == Some("PersistentVolumeClaim") {
+                let pv_here = k8s
+                    .iter()
+                    .flat_map(|r| &r.files)
+                    .any(|f| f.contents.contains("kind: PersistentVolume\n"));
+                if let Some(class) = doc["spec"]["storageClassName"]
+                    .as_str()
+                    .filter(|c| !c.is_empty())
+                {
+                    if !pv_here && class.ends_with("-efs") {
+                        v.push((
+                            "storage_class",
+                            class.to_string(),
+                            format!("k8s/{} storageClassName", f.path),
+                        ));
+                    }
+                }
+                if let (Some(volume), false) = (doc["spec"]["volumeName"].as_str(), pv_here) {
+                    v.push((
+                        "volume",
+                        volume.to_string(),
+                        format!("k8s/{} volumeName", f.path),
+                    ));
+                }
+            }
             if doc["kind"].as_str() == Some("ExternalSecret") {
                 for item in doc["spec"]["data"].as_sequence().into_iter().flatten() {
                     if let Some(key) = item["remoteRef"]["key"].as_str() {
@@ -125,10 +163,46 @@ fn created(tf: &Rendered) -> BTreeMap<&'static str, BTreeSet<String>> {
         ("aws_s3_bucket", "bucket", "bucket"),
     ];
     let mut out: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+    // The ClusterSecretStore of the generated platform chart.
+    for f in tf
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("charts/platform/templates/"))
+    {
+        let doc: Yaml = serde_yaml::from_str(&f.contents).expect("chart manifest parses");
+        if doc["kind"].as_str() == Some("ClusterSecretStore") {
+            out.entry("secret_store").or_default().insert(
+                doc["metadata"]["name"]
+                    .as_str()
+                    .expect("store name")
+                    .to_string(),
+            );
+        }
+    }
     for f in tf.files.iter().filter(|f| f.path.ends_with(".tf")) {
         let body: Body = hcl::from_str(&f.contents).unwrap_or_else(|e| panic!("{}: {e}", f.path));
         for block in body.blocks().filter(|b| b.identifier() == "resource") {
             let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
+            // Kubernetes objects: their literal `metadata { name }`.
+            for (rtype, kind) in [
+                ("kubernetes_storage_class_v1", "storage_class"),
+                ("kubernetes_persistent_volume_v1", "volume"),
+            ] {
+                if labels.first() == Some(&rtype) {
+                    let name = block
+                        .body()
+                        .blocks()
+                        .find(|b| b.identifier() == "metadata")
+                        .and_then(|m| m.body().attributes().find(|a| a.key() == "name"))
+                        .map(|a| a.expr().clone());
+                    match name {
+                        Some(Expression::String(s)) => {
+                            out.entry(kind).or_default().insert(s);
+                        }
+                        other => panic!("{}: {rtype} name is not a literal: {other:?}", f.path),
+                    }
+                }
+            }
             for (rtype, attr, kind) in kinds {
                 if labels.first() == Some(&rtype) {
                     let value = block
@@ -166,11 +240,54 @@ fn check(label: &str, model: &Validated) -> usize {
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
         .unwrap_or("");
-    let refs = referenced(ecs.as_ref(), k8s.as_ref());
+    // Cluster objects are Terraform's only on the EKS platform it manages (`aws.eks`).
+    let eks = model.names().eks.is_some();
+    let refs: Vec<_> = referenced(ecs.as_ref(), k8s.as_ref())
+        .into_iter()
+        .filter(|(kind, _, _)| eks || !matches!(*kind, "secret_store" | "storage_class" | "volume"))
+        .collect();
     for (kind, name, place) in &refs {
         let ok = made.get(kind).is_some_and(|s| s.contains(name))
             || supplied.contains(&format!("{name}`"));
         assert!(ok, "{label}: {place}: {kind} `{name}` is neither created in terraform/ ({:?}) nor listed as operator-supplied", made.get(kind));
+    }
+    // IRSA: each annotated ServiceAccount of k8s/ is the subject its role trusts, and a
+    // Fargate profile selects the namespace the manifests use.
+    let tf_text: String = tf.files.iter().map(|f| f.contents.as_str()).collect();
+    for f in k8s
+        .iter()
+        .flat_map(|r| &r.files)
+        .filter(|f| f.path == "serviceaccount.yaml")
+    {
+        for d in serde_yaml::Deserializer::from_str(&f.contents) {
+            let doc: Yaml = serde::Deserialize::deserialize(d).expect("manifest parses");
+            if doc["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].is_string()
+                && model.names().eks.is_some()
+            {
+                let subject = format!(
+                    "system:serviceaccount:{}:{}",
+                    doc["metadata"]["namespace"].as_str().unwrap_or_default(),
+                    doc["metadata"]["name"].as_str().unwrap_or_default()
+                );
+                assert!(
+                    tf_text.contains(&format!("\"{subject}\"")),
+                    "{label}: no role trusts {subject}"
+                );
+            }
+        }
+    }
+    if model
+        .spec()
+        .aws
+        .as_ref()
+        .and_then(|a| a.eks.as_ref())
+        .is_some_and(|e| e.fargate)
+    {
+        let ns = &model.names().namespace;
+        assert!(
+            tf_text.contains(&format!("namespace = \"{ns}\"")),
+            "{label}: no Fargate profile selects namespace {ns}"
+        );
     }
     // The backup bucket and every role of the README exist in the .tf.
     if let Some(b) = &model.names().backup_bucket {

@@ -91,6 +91,7 @@ prop_compose! {
         local_yaml in any::<bool>(),
         pod_watcher in any::<bool>(),
         secret_env in prop::collection::btree_map("[A-Z][A-Z0-9]{0,6}_(PASSWORD|TOKEN|API_KEY)", "[a-z][a-z0-9]{0,8}", 0..3),
+        eks in prop::option::of((any::<bool>(), any::<bool>(), prop::sample::select(kimai_deploy::model::EKS_VERSIONS.to_vec()))),
     ) -> Spec {
         let mut s = Spec::minimal(name, host);
         s.environment = environment.to_string();
@@ -187,6 +188,15 @@ prop_compose! {
                     account_id: "123456789012".into(),
                     vpc_cidrs: if arm { vec!["10.0.0.0/16".into(), "100.64.0.0/10".into()] } else { Vec::new() },
                     secrets_prefix: String::new(),
+                    // The EKS platform: Fargate only (without Datadog's DaemonSet) or nodes,
+                    // on a file system Terraform creates or the spec's.
+                    eks: eks.map(|(fargate, _, version)| kimai_deploy::model::Eks {
+                        version: version.to_string(),
+                        fargate,
+                        node_group: (!fargate || datadog).then(Default::default),
+                        ..Default::default()
+                    }),
+                    create_file_system: eks.is_some_and(|(_, created, _)| created),
                     ..Default::default()
                 });
                 s.targets.ecs = Some(EcsTarget {

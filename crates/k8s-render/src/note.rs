@@ -264,8 +264,11 @@ pub fn facts(id: &Identity<'_>) -> Facts {
             read_replica: spec.database.read_replica_host.clone(),
         }),
         pod_watcher: crate::watcher::note_lines(id),
-        eks: names.eks.as_ref().zip(spec.aws.as_ref().and_then(|a| a.eks.as_ref())).map(
-            |(n, e)| EksFacts {
+        eks: names
+            .eks
+            .as_ref()
+            .zip(spec.aws.as_ref().and_then(|a| a.eks.as_ref()))
+            .map(|(n, e)| EksFacts {
                 cluster: n.cluster.clone(),
                 create: e.create,
                 installs: e.installs_controllers(),
@@ -278,8 +281,7 @@ pub fn facts(id: &Identity<'_>) -> Facts {
                             kimai_model::SecretsBackend::SecretsManager,
                         )
                     }),
-            },
-        ),
+            }),
     }
 }
 

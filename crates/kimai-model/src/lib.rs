@@ -65,8 +65,7 @@ pub use secret::{secret_name_problem, SecretRef};
 pub use spec::*;
 pub use validate::{
     fargate_pairs_hint, fargate_size_at_least, is_fargate_size, secret_refs, validate, Target,
-    EKS_VERSIONS,
-    Validated, FARGATE_SIZES, RESERVED_ENV,
+    Validated, EKS_VERSIONS, FARGATE_SIZES, RESERVED_ENV,
 };
 pub use workers::{
     php_size_mib, Workers, APACHE_WORKERS_CONF, AVERAGE_WORKER_MIB, BASE_MIB, FIXED_MIB,

@@ -385,11 +385,9 @@ impl Names {
             ecr_cache_prefix: ecr_cache.clone(),
             ecr_cache_secret: ecr_cache.map(|p| format!("ecr-pullthroughcache/{p}")),
             eks: eks.clone(),
-            eks_cluster: eks.map(|e| e.cluster).or_else(|| {
-                spec.delivery
-                    .as_ref()
-                    .and_then(|d| d.eks_cluster.clone())
-            }),
+            eks_cluster: eks
+                .map(|e| e.cluster)
+                .or_else(|| spec.delivery.as_ref().and_then(|d| d.eks_cluster.clone())),
             namespace,
             stem,
         }
@@ -522,7 +520,12 @@ fn platform_keys(model: &Validated) -> Vec<(&'static str, String)> {
             "targets.kubernetes.external_secrets.store",
             n.eks
                 .as_ref()
-                .map(|x| format!("ClusterSecretStore {} in cluster {}", x.secret_store, x.cluster))
+                .map(|x| {
+                    format!(
+                        "ClusterSecretStore {} in cluster {}",
+                        x.secret_store, x.cluster
+                    )
+                })
                 .unwrap_or_default(),
         ),
         ("aws.secrets_prefix", n.secrets_prefix.clone()),

@@ -1256,7 +1256,10 @@ fn check_eks(spec: &Spec, e: &Eks, d: &mut Diagnostics) {
     if !EKS_VERSIONS.contains(&e.version.as_str()) {
         d.error_hint(
             format!("{P}.version"),
-            format!("`{}` is not a version whose add-ons are pinned here", e.version),
+            format!(
+                "`{}` is not a version whose add-ons are pinned here",
+                e.version
+            ),
             format!("use one of {}", EKS_VERSIONS.join(", ")),
         );
     }
@@ -1324,8 +1327,8 @@ fn check_eks(spec: &Spec, e: &Eks, d: &mut Diagnostics) {
     {
         d.error_hint(
             "targets.kubernetes.external_secrets.store_kind",
-            "Terraform creates a ClusterSecretStore on EKS",
-            "remove `store_kind` (it defaults to `ClusterSecretStore`)",
+            "on EKS, Terraform creates the store, cluster-scoped",
+            "remove `store_kind` (its default is the cluster-scoped kind)",
         );
     }
     if spec.targets.kubernetes.ingress_class == Some(IngressClass::Nginx) {
@@ -1336,7 +1339,9 @@ fn check_eks(spec: &Spec, e: &Eks, d: &mut Diagnostics) {
         );
     }
     if let (Some(x), false) = (
-        spec.delivery.as_ref().and_then(|dl| dl.eks_cluster.as_ref()),
+        spec.delivery
+            .as_ref()
+            .and_then(|dl| dl.eks_cluster.as_ref()),
         e.cluster.is_empty(),
     ) {
         if *x != e.cluster {
@@ -1362,8 +1367,11 @@ fn check_node_group(g: &NodeGroup, d: &mut Diagnostics) {
         let ok = t.split_once('.').is_some_and(|(f, size)| {
             !f.is_empty()
                 && !size.is_empty()
-                && f.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && size.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && f.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && size
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         });
         if !ok {
             d.error_hint(
@@ -1392,7 +1400,10 @@ fn check_node_group(g: &NodeGroup, d: &mut Diagnostics) {
         if ds < g.min_size || ds > g.max_size {
             d.error(
                 format!("{P}.desired_size"),
-                format!("{ds} is not between min_size {} and max_size {}", g.min_size, g.max_size),
+                format!(
+                    "{ds} is not between min_size {} and max_size {}",
+                    g.min_size, g.max_size
+                ),
             );
         }
     }

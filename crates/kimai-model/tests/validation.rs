@@ -449,7 +449,7 @@ fn eks_platform() {
     let aws = "aws:\n  region: eu-west-1\n  account_id: \"123456789012\"\n";
     let ok = "database: { mode: external, host: db.kimai.internal }\nstorage: { class: efs, efs: { file_system_id: fs-0123456789abcdef0 } }\n";
     // Somewhere to run, a known version, a plain name, CIDRs only for a public endpoint.
-    check(
+    check_any_order(
         &with(&format!(
             "{ok}{aws}  eks: {{ cluster: \"-bad\", version: \"1.20\", endpoint_public_access: false, public_access_cidrs: [nope], admin_role_arns: [arn:aws:iam::123456789012:user/x] }}\n"
         )),
@@ -463,7 +463,7 @@ fn eks_platform() {
         ],
     );
     // A node group runs one architecture, its sizes in order.
-    check(
+    check_any_order(
         &with(&format!(
             "{ok}{aws}  eks:\n    node_group: {{ instance_types: [m7g.large, m7i.large, \"bad type\"], min_size: 3, max_size: 2, desired_size: 5, capacity_type: RESERVED, disk_size_gib: 10 }}\n"
         )),
@@ -478,7 +478,7 @@ fn eks_platform() {
     );
     // EKS gets EFS and RDS here: no block storage, no bundled database, no ingress-nginx; an
     // existing cluster is found by name; Datadog needs nodes; one cluster for the pipelines.
-    check(
+    check_any_order(
         &with(&format!(
             "monitoring: {{ datadog: {{ enabled: true }} }}\ntargets: {{ kubernetes: {{ ingress_class: nginx, external_secrets: {{ store: s, store_kind: SecretStore }} }} }}\ndelivery: {{ repository: https://example.com/x.git, eks_cluster: other }}\n{aws}  eks: {{ create: false, fargate: true }}\n"
         )),
@@ -486,11 +486,11 @@ fn eks_platform() {
             "aws.eks.cluster: missing: an existing cluster (`create: false`) is found by name",
             "storage.class: EKS gets its storage from EFS here (no block-storage driver is installed)",
             "database.mode: a bundled database needs block storage, which EKS does not get here",
-            "targets.kubernetes.external_secrets.store_kind: Terraform creates a ClusterSecretStore on EKS",
+            "targets.kubernetes.external_secrets.store_kind: on EKS, Terraform creates the store, cluster-scoped",
             "targets.kubernetes.ingress_class: Terraform installs the AWS Load Balancer Controller on EKS, not ingress-nginx",
         ],
     );
-    check(
+    check_any_order(
         &with(&format!(
             "{ok}monitoring: {{ datadog: {{ enabled: true }} }}\ndelivery: {{ repository: https://example.com/x.git, eks_cluster: other }}\n{aws}  eks: {{ cluster: kimai, fargate: true }}\n"
         )),
@@ -511,7 +511,18 @@ fn eks_platform() {
     assert_eq!(names.eks_cluster.as_deref(), Some("kimai-production"));
     assert_eq!(names.ingress_class, kimai_model::IngressClass::Alb);
     assert_eq!(eks.secret_store, "kimai-production");
-    assert_eq!(eks.storage_class, None, "the file system exists: the spec's PV");
+    assert_eq!(
+        eks.storage_class, None,
+        "the file system exists: the spec's PV"
+    );
     assert!(kimai_model::graviton("m7g.large") && kimai_model::graviton("c7gn.xlarge"));
     assert!(!kimai_model::graviton("m7i.large") && !kimai_model::graviton("g5.xlarge"));
+}
+
+/// [`check`] with the expected problems in any order (they are reported sorted by path).
+#[track_caller]
+fn check_any_order(yaml: &str, expect: &[&str]) {
+    let mut sorted = expect.to_vec();
+    sorted.sort_unstable();
+    check(yaml, &sorted);
 }

@@ -130,7 +130,12 @@ fn created(ctx: &Ctx<'_>, f: &mut File) {
                 .build(),
         );
     }
-    if ctx.names.eks.as_ref().is_some_and(|e| e.storage_class.is_some()) {
+    if ctx
+        .names
+        .eks
+        .as_ref()
+        .is_some_and(|e| e.storage_class.is_some())
+    {
         f.note(
             &format!("{KUBERNETES_ROOT}: Kimai's volume on EKS (its three directories are sub-paths), as www-data."),
             resource("aws_efs_access_point", "kubernetes")

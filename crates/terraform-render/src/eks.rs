@@ -97,7 +97,12 @@ fn attach(f: &mut File, tf: &str, role: &str, policy: Expression) {
 /// A service principal's trust as AWS documents it for the role: `actions`, and for
 /// Fargate the profile ARNs it may start pods for (`aws:SourceArn`). EKS's cluster role and
 /// EC2's node role get no source conditions: AWS's documented trust policies have none.
-fn service_trust(name: &str, service: &str, actions: &[&str], source_arn: Option<String>) -> hcl::Block {
+fn service_trust(
+    name: &str,
+    service: &str,
+    actions: &[&str],
+    source_arn: Option<String>,
+) -> hcl::Block {
     let mut st = block("statement")
         .add_attribute(("actions", strings(actions.iter().copied())))
         .add_block(
@@ -138,7 +143,10 @@ pub fn irsa_trust(name: &str, namespace: &str, service_account: &str) -> hcl::Bl
     let condition = |suffix: &str, value: String| {
         block("condition")
             .add_attribute(("test", "StringEquals"))
-            .add_attribute(("variable", tmpl(&format!("${{local.eks_oidc_issuer}}:{suffix}"))))
+            .add_attribute((
+                "variable",
+                tmpl(&format!("${{local.eks_oidc_issuer}}:{suffix}")),
+            ))
             .add_attribute(("values", strings([value])))
             .build()
     };
@@ -184,7 +192,10 @@ fn cluster(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
     f.note(
         "Envelope encryption of Kubernetes Secrets; rotated yearly by KMS.",
         resource("aws_kms_key", "eks")
-            .add_attribute(("description", s(format!("Kubernetes Secrets of EKS cluster {}", n.cluster))))
+            .add_attribute((
+                "description",
+                s(format!("Kubernetes Secrets of EKS cluster {}", n.cluster)),
+            ))
             .add_attribute(("enable_key_rotation", true))
             .add_attribute(("deletion_window_in_days", 30u64))
             .build(),
@@ -301,7 +312,10 @@ fn cluster(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
                 "eks_oidc_issuer",
                 call(
                     "trimprefix",
-                    vec![r("aws_eks_cluster.this.identity[0].oidc[0].issuer"), s("https://")],
+                    vec![
+                        r("aws_eks_cluster.this.identity[0].oidc[0].issuer"),
+                        s("https://"),
+                    ],
                 ),
             ))
             .add_attribute((
@@ -321,7 +335,10 @@ fn existing(n: &EksNames, f: &mut File) {
     );
     f.add(
         data("aws_iam_openid_connect_provider", "eks")
-            .add_attribute(("url", r("data.aws_eks_cluster.this.identity[0].oidc[0].issuer")))
+            .add_attribute((
+                "url",
+                r("data.aws_eks_cluster.this.identity[0].oidc[0].issuer"),
+            ))
             .build(),
     );
     f.add(
@@ -374,7 +391,11 @@ fn access_entry(ctx: &Ctx<'_>, f: &mut File, tf: &str, principal: Expression, co
                     ctx.partition
                 )),
             ))
-            .add_block(block("access_scope").add_attribute(("type", "cluster")).build())
+            .add_block(
+                block("access_scope")
+                    .add_attribute(("type", "cluster"))
+                    .build(),
+            )
             .add_attribute((
                 "depends_on",
                 list(vec![r(&format!("aws_eks_access_entry.{tf}"))]),
@@ -439,7 +460,10 @@ fn node_group(ctx: &Ctx<'_>, eks: &Eks, g: &NodeGroup, n: &EksNames, f: &mut Fil
         .add_attribute(("subnet_ids", r("local.private_subnet_ids")))
         .add_attribute(("version", s(&eks.version)))
         .add_attribute(("ami_type", ami))
-        .add_attribute(("instance_types", strings(g.instance_types.iter().map(String::as_str))))
+        .add_attribute((
+            "instance_types",
+            strings(g.instance_types.iter().map(String::as_str)),
+        ))
         .add_attribute(("capacity_type", s(&g.capacity_type)))
         .add_attribute(("disk_size", u64::from(g.disk_size_gib)))
         .add_block(
@@ -517,7 +541,11 @@ fn fargate(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
             .add_attribute(("pod_execution_role_arn", r("aws_iam_role.eks_fargate.arn")))
             .add_attribute(("subnet_ids", r("local.private_subnet_ids")));
         for ns in namespaces {
-            b = b.add_block(block("selector").add_attribute(("namespace", s(*ns))).build());
+            b = b.add_block(
+                block("selector")
+                    .add_attribute(("namespace", s(*ns)))
+                    .build(),
+            );
         }
         b.add_attribute((
             "depends_on",
@@ -527,7 +555,10 @@ fn fargate(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
     };
     if eks.fargate {
         f.note(
-            &format!("Every pod of namespace {} runs on Fargate.", ctx.names.namespace),
+            &format!(
+                "Every pod of namespace {} runs on Fargate.",
+                ctx.names.namespace
+            ),
             profile("app", &n.fargate_profile, &[ctx.names.namespace.as_str()]),
         );
     }
@@ -591,7 +622,12 @@ fn addons(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
         (KUBE_SYSTEM, VPC_CNI_SERVICE_ACCOUNT),
         format!("VPC CNI of EKS cluster {}: pod networking", n.cluster),
     );
-    attach(f, "vpc_cni", "vpc_cni", managed_policy(ctx, "AmazonEKS_CNI_Policy"));
+    attach(
+        f,
+        "vpc_cni",
+        "vpc_cni",
+        managed_policy(ctx, "AmazonEKS_CNI_Policy"),
+    );
     addon(
         f,
         "Pod networking, before any node joins (nodes stay NotReady without it); its rights are\nits own role's, not the nodes'.",
@@ -614,7 +650,10 @@ fn addons(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
             0,
             (
                 "configuration_values",
-                call("jsonencode", vec![object(vec![("computeType", s("Fargate"))])]),
+                call(
+                    "jsonencode",
+                    vec![object(vec![("computeType", s("Fargate"))])],
+                ),
             ),
         );
     }
@@ -682,7 +721,10 @@ fn helm_release(chart: &Chart, namespace: &str) -> hcl::BlockBuilder {
 }
 
 fn yaml_values(entries: Vec<(&str, Expression)>) -> (&'static str, Expression) {
-    ("values", list(vec![call("yamlencode", vec![object(entries)])]))
+    (
+        "values",
+        list(vec![call("yamlencode", vec![object(entries)])]),
+    )
 }
 
 fn irsa_annotation(role_tf: &str) -> Expression {
@@ -713,7 +755,10 @@ fn controllers(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
         resource("aws_iam_role_policy", "lb_controller")
             .add_attribute(("name", s("aws-load-balancer-controller")))
             .add_attribute(("role", r("aws_iam_role.lb_controller.id")))
-            .add_attribute(("policy", r("data.aws_iam_policy_document.lb_controller.json")))
+            .add_attribute((
+                "policy",
+                r("data.aws_iam_policy_document.lb_controller.json"),
+            ))
             .build(),
     );
     let mut lbc_after = after.clone();
@@ -872,7 +917,10 @@ fn environment(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
                     .add_attribute(("sid", "ReadThisEnvironmentsSecrets"))
                     .add_attribute((
                         "actions",
-                        strings(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]),
+                        strings([
+                            "secretsmanager:DescribeSecret",
+                            "secretsmanager:GetSecretValue",
+                        ]),
                     ))
                     .add_attribute(("resources", list(arns)))
                     .build(),
@@ -883,7 +931,10 @@ fn environment(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
         resource("aws_iam_role_policy", "secret_store")
             .add_attribute(("name", s("secret-store")))
             .add_attribute(("role", r("aws_iam_role.secret_store.id")))
-            .add_attribute(("policy", r("data.aws_iam_policy_document.secret_store.json")))
+            .add_attribute((
+                "policy",
+                r("data.aws_iam_policy_document.secret_store.json"),
+            ))
             .build(),
     );
     let mut sa_after = Vec::new();
@@ -923,7 +974,10 @@ fn environment(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
         ),
         resource("helm_release", "platform")
             .add_attribute(("name", s(&n.platform_release)))
-            .add_attribute(("chart", tmpl(&format!("${{path.module}}/{PLATFORM_CHART_DIR}"))))
+            .add_attribute((
+                "chart",
+                tmpl(&format!("${{path.module}}/{PLATFORM_CHART_DIR}")),
+            ))
             .add_attribute(("namespace", s(EXTERNAL_SECRETS_NAMESPACE)))
             .add_attribute(("depends_on", list(after)))
             .build(),

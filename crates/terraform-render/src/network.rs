@@ -293,7 +293,10 @@ fn existing(ctx: &Ctx<'_>, f: &mut File) {
             .add_attribute(("database_subnet_ids", strings(database.clone())))
             .build(),
     );
-    for (tier, ids) in [("public", &net.public_subnets), ("private", &net.private_subnets)] {
+    for (tier, ids) in [
+        ("public", &net.public_subnets),
+        ("private", &net.private_subnets),
+    ] {
         let Some(key) = elb_role(ctx, tier) else {
             continue;
         };
@@ -489,7 +492,9 @@ fn security_groups(ctx: &Ctx<'_>, f: &mut File) {
                     name: "db_from_eks",
                     group: "db",
                     ingress: true,
-                    description: format!("MySQL on {port} from the EKS cluster (nodes and Fargate pods)"),
+                    description: format!(
+                        "MySQL on {port} from the EKS cluster (nodes and Fargate pods)"
+                    ),
                     port,
                     peer: Peer::Expr(EKS_GROUP),
                 },

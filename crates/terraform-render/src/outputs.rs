@@ -42,6 +42,18 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             "aws_ecs_cluster.this.arn".into(),
         ));
     }
+    if ctx.names.eks.is_some() {
+        outputs.push((
+            "eks_cluster_name",
+            "The EKS cluster (aws eks update-kubeconfig --name).",
+            "local.eks_cluster_name".into(),
+        ));
+        outputs.push((
+            "eks_oidc_provider_arn",
+            "The cluster's IAM OIDC provider, for further IRSA roles.",
+            "local.eks_oidc_provider_arn".into(),
+        ));
+    }
     if ctx.efs() {
         outputs.push((
             "efs_file_system_id",

@@ -102,7 +102,15 @@ fn eks_facts(ctx: &Ctx<'_>) -> Option<EksFacts> {
         }
         charts = c
             .into_iter()
-            .map(|c| (c.release, c.chart, c.version, c.app_version))
+            .map(|c| {
+                // The autoscaler's image follows the cluster's minor, not the chart's default.
+                let app = if c == crate::pins::AUTOSCALER {
+                    p.autoscaler_image
+                } else {
+                    c.app_version
+                };
+                (c.release, c.chart, c.version, app)
+            })
             .collect();
     }
     Some(EksFacts {
@@ -185,14 +193,31 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
             }
         }
         if e.fargate || (e.create && crate::eks::system_profile(e)) {
-            roles.push((en.fargate_role.clone(), "Fargate pod execution of this environment's profiles".into()));
+            roles.push((
+                en.fargate_role.clone(),
+                "Fargate pod execution of this environment's profiles".into(),
+            ));
         }
         if e.installs_controllers() {
-            roles.push((en.vpc_cni_role.clone(), "IRSA role of the VPC CNI (`kube-system/aws-node`)".into()));
-            roles.push((en.efs_csi_role.clone(), "IRSA role of the EFS CSI driver's controller".into()));
-            roles.push((en.lb_controller_role.clone(), "IRSA role of the AWS Load Balancer Controller (the project's published policy)".into()));
+            roles.push((
+                en.vpc_cni_role.clone(),
+                "IRSA role of the VPC CNI (`kube-system/aws-node`)".into(),
+            ));
+            roles.push((
+                en.efs_csi_role.clone(),
+                "IRSA role of the EFS CSI driver's controller".into(),
+            ));
+            roles.push((
+                en.lb_controller_role.clone(),
+                "IRSA role of the AWS Load Balancer Controller (the project's published policy)"
+                    .into(),
+            ));
             if e.node_group.as_ref().is_some_and(crate::eks::autoscaled) {
-                roles.push((en.autoscaler_role.clone(), "IRSA role of the Cluster Autoscaler: scales only this cluster's node groups".into()));
+                roles.push((
+                    en.autoscaler_role.clone(),
+                    "IRSA role of the Cluster Autoscaler: scales only this cluster's node groups"
+                        .into(),
+                ));
             }
         }
         roles.push((
