@@ -147,6 +147,30 @@ fn check_k8s(label: &str, model: &Validated) {
     } else {
         assert!(printed.is_empty(), "{label}: {printed:?}");
     }
+    // On the EKS platform the note installs nothing: its steps are Terraform, the secret
+    // values and `kubectl apply -k`, and it runs no helm or kubectl-create command.
+    if eks {
+        let steps = note
+            .split("## Apply order")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.starts_with("1. "))
+            .count();
+        assert_eq!(steps, 3, "{label}: {note}");
+        for command in [
+            "helm ",
+            "kubectl create",
+            "create-secret",
+            "put-bucket-lifecycle",
+        ] {
+            assert!(
+                !note.contains(command),
+                "{label}: the note runs `{command}`"
+            );
+        }
+    }
     // Backup: the ServiceAccount's role is the one the note tells the operator to create.
     for d in &docs {
         if d["kind"] == "ServiceAccount"

@@ -289,6 +289,28 @@ fn check(label: &str, model: &Validated) -> usize {
             "{label}: no Fargate profile selects namespace {ns}"
         );
     }
+    // Every file `terraform/` reads from the other targets' folders (`../ecs/...`,
+    // `../k8s/...`) and from its own (`charts/platform`) is rendered.
+    for (i, _) in tf_text.match_indices("${path.module}/") {
+        let rest = &tf_text[i + "${path.module}/".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "/._-".contains(*c))
+            .collect();
+        let found = match path.strip_prefix("../").and_then(|p| p.split_once('/')) {
+            Some(("ecs", file)) => ecs.as_ref().is_some_and(|r| r.file(file).is_some()),
+            Some(("k8s", file)) => k8s.as_ref().is_some_and(|r| r.file(file).is_some()),
+            Some(_) => false,
+            None => tf
+                .files
+                .iter()
+                .any(|f| f.path.starts_with(&format!("{path}/"))),
+        };
+        assert!(
+            found,
+            "{label}: terraform/ reads `{path}`, which no target renders"
+        );
+    }
     // The backup bucket and every role of the README exist in the .tf.
     if let Some(b) = &model.names().backup_bucket {
         assert!(

@@ -1287,15 +1287,32 @@ fn check_eks(spec: &Spec, e: &Eks, d: &mut Diagnostics) {
             );
         }
     }
+    if !e.create
+        && spec
+            .aws
+            .as_ref()
+            .is_some_and(|a| a.network.vpc_id.is_none())
+    {
+        d.error_hint(
+            "aws.network.vpc_id",
+            "missing: an existing EKS cluster runs in its own VPC, where the database and file system must be too",
+            "set the cluster's VPC and subnets under `aws.network`",
+        );
+    }
     match &e.node_group {
+        Some(_) if !e.create => d.error_hint(
+            format!("{P}.node_group"),
+            "only a cluster Terraform creates gets its node group here",
+            "remove it (the existing cluster's nodes are its own), or set `create: true`",
+        ),
         Some(g) => check_node_group(g, d),
-        None if !e.fargate => d.error_hint(
+        None if !e.fargate && e.create => d.error_hint(
             format!("{P}.node_group"),
             "pods need somewhere to run: neither a node group nor Fargate",
             "add `node_group` (instance types and sizes) or set `fargate: true`",
         ),
         None => {
-            if spec.monitoring.datadog.enabled && e.installs_controllers() {
+            if spec.monitoring.datadog.enabled && e.installs_controllers() && e.create {
                 d.error_hint(
                     "monitoring.datadog.enabled",
                     "the Datadog agent runs as a DaemonSet on nodes, and this cluster has none (Fargate only)",

@@ -484,6 +484,7 @@ fn eks_platform() {
         )),
         &[
             "aws.eks.cluster: missing: an existing cluster (`create: false`) is found by name",
+            "aws.network.vpc_id: missing: an existing EKS cluster runs in its own VPC, where the database and file system must be too",
             "storage.class: EKS gets its storage from EFS here (no block-storage driver is installed)",
             "database.mode: a bundled database needs block storage, which EKS does not get here",
             "targets.kubernetes.external_secrets.store_kind: on EKS, Terraform creates the store, cluster-scoped",
@@ -525,4 +526,37 @@ fn check_any_order(yaml: &str, expect: &[&str]) {
     let mut sorted = expect.to_vec();
     sorted.sort_unstable();
     check(yaml, &sorted);
+}
+
+#[test]
+fn eks_existing_cluster() {
+    let base = "database: { mode: external, host: db.kimai.internal }\nstorage: { class: efs, efs: { file_system_id: fs-0123456789abcdef0 } }\naws:\n  region: eu-west-1\n  account_id: \"123456789012\"\n";
+    // An existing cluster: its VPC, no node group of ours; a Fargate profile is fine.
+    check_any_order(
+        &with(&format!(
+            "{base}  eks: {{ cluster: platform, create: false, node_group: {{}} }}\n"
+        )),
+        &[
+            "aws.network.vpc_id: missing: an existing EKS cluster runs in its own VPC, where the database and file system must be too",
+            "aws.eks.node_group: only a cluster Terraform creates gets its node group here",
+        ],
+    );
+    let model = load(
+        with(&format!(
+            "{base}  network: {{ vpc_id: vpc-0123456789abcdef0, public_subnets: [subnet-01234567, subnet-01234568], private_subnets: [subnet-01234569, subnet-0123456a] }}\n  eks: {{ cluster: platform, create: false }}\n"
+        ))
+        .as_bytes(),
+        Format::Yaml,
+    )
+    .expect("an existing cluster needs neither nodes nor Fargate here");
+    let eks = model
+        .spec()
+        .aws
+        .as_ref()
+        .and_then(|a| a.eks.as_ref())
+        .expect("eks");
+    assert!(
+        !eks.installs_controllers(),
+        "the cluster's creator installed them"
+    );
 }

@@ -184,6 +184,20 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        if let (Some(e), Some(n)) = (
+            self.aws.eks.as_ref().filter(|e| !e.create),
+            self.names.eks.as_ref(),
+        ) {
+            v.push(format!(
+                "the EKS cluster `{}` with its IAM OIDC provider{} (`aws.eks.cluster`)",
+                n.cluster,
+                if e.installs_controllers() {
+                    ""
+                } else {
+                    ", add-ons and controllers"
+                }
+            ));
+        }
         if let Some(e) = self.ecs {
             for (name, arn) in &e.secret_arns {
                 v.push(format!(

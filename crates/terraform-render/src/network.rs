@@ -318,9 +318,12 @@ fn existing(ctx: &Ctx<'_>, f: &mut File) {
     }
 }
 
-/// The tag by which the AWS Load Balancer Controller finds the subnets of a tier (EKS only).
+/// The tag by which the AWS Load Balancer Controller finds the subnets of a tier: set by the
+/// state that installs the controller (one state per cluster, so tags have one owner).
 fn elb_role(ctx: &Ctx<'_>, tier: &str) -> Option<&'static str> {
-    ctx.names.eks.as_ref()?;
+    if !ctx.aws.eks.as_ref()?.installs_controllers() {
+        return None;
+    }
     match tier {
         "public" => Some("kubernetes.io/role/elb"),
         "private" => Some("kubernetes.io/role/internal-elb"),

@@ -424,3 +424,64 @@ pub const DATADOG: Chart = Chart {
     version: "3.240.0",
     app_version: "7",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_supported_minor_has_its_addons() {
+        for v in kimai_model::EKS_VERSIONS {
+            let a = addons(v).unwrap_or_else(|| panic!("no add-on pins for {v}"));
+            // kube-proxy and the autoscaler follow the Kubernetes minor.
+            assert!(
+                a.kube_proxy.starts_with(&format!("v{v}.")),
+                "{v}: {}",
+                a.kube_proxy
+            );
+            assert!(a.autoscaler_image.starts_with(&format!("v{v}.")), "{v}");
+            for pin in [
+                a.vpc_cni,
+                a.coredns,
+                a.pod_identity_agent,
+                a.efs_csi,
+                a.metrics_server,
+            ] {
+                assert!(
+                    pin.starts_with('v') && pin.contains("-eksbuild."),
+                    "{v}: {pin}"
+                );
+            }
+        }
+        assert_eq!(ADDONS.len(), kimai_model::EKS_VERSIONS.len());
+    }
+
+    #[test]
+    fn the_published_policies_keep_their_shape() {
+        // The controller's policy as published: creating load balancers only with the
+        // cluster tag, and every ARN in the partition it is written for.
+        let doc = hcl::format::to_string(
+            &hcl::Body::builder()
+                .add_block(lb_controller_policy("x", "aws-cn"))
+                .build(),
+        )
+        .expect("formats");
+        assert!(doc.contains("arn:aws-cn:elasticloadbalancing:*:*:targetgroup/*/*"));
+        assert!(!doc.contains("\"arn:aws:"));
+        let create = LBC_POLICY
+            .iter()
+            .find(|s| {
+                s.actions
+                    .contains(&"elasticloadbalancing:CreateLoadBalancer")
+            })
+            .expect("create statement");
+        assert_eq!(
+            create.conditions,
+            &[(
+                "Null",
+                "aws:RequestTag/elbv2.k8s.aws/cluster",
+                &["false"][..]
+            )]
+        );
+    }
+}
