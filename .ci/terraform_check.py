@@ -1,15 +1,18 @@
-"""kimai-deploy's own check of OUT/terraform: HashiCorp's HCL parser and the AWS provider schema.
+"""kimai-deploy's own check of OUT/terraform: HashiCorp's HCL parser and the provider schemas.
 
 Usage: terraform_check.py OUT_DIR...   (or imported by conformance.py: check(out, report))
 
 - every .tf file parses with HashiCorp's HCL parser (npm @cdktf/hcl2json, the Go library as
   WebAssembly), installed once into $KIMAI_CI_TOOLS/node;
-- every resource and data block is a type of the provider schema in
+- every resource and data block is a type of its provider's schema (aws, kubernetes, helm) in
   ../shared/data/terraform-providers.json.gz (what `terraform providers schema -json` prints), with
   no unknown argument or block, no argument the provider only computes, no deprecated argument,
   every required argument and block present, and no more blocks than the schema allows;
 - every `var.`, `local.` and `TYPE.NAME` reference names something declared in the folder;
-- variables are typed and described, outputs described; required_providers pins hashicorp/aws ~> 6.
+- variables are typed and described, outputs described; required_providers pins hashicorp/aws ~> 6
+  and every other provider a block uses;
+- the manifests of the generated Helm chart (charts/*/templates) match the CRD schemas of
+  ../shared/data/crd-schemas.json.gz (External Secrets) and name no Helm template.
 """
 import gzip
 import json
@@ -58,12 +61,17 @@ def parse(files):
     return json.loads(p.stdout)
 
 
-def aws_schema():
+def provider_schemas():
+    """{provider name: schema} of every provider in the data file (aws, kubernetes, helm, ...)."""
     doc = json.loads(gzip.open(SCHEMAS, "rt").read())
-    for source, schema in doc["provider_schemas"].items():
-        if source.endswith("/hashicorp/aws"):
-            return schema
-    raise RuntimeError("no hashicorp/aws schema in " + str(SCHEMAS))
+    out = {source.rsplit("/", 1)[-1]: schema for source, schema in doc["provider_schemas"].items()}
+    if "aws" not in out:
+        raise RuntimeError("no hashicorp/aws schema in " + str(SCHEMAS))
+    return out
+
+
+def provider_of(rtype):
+    return rtype.split("_", 1)[0]
 
 
 def first(v):
@@ -107,7 +115,7 @@ def block_problems(body, schema, where):
     return out
 
 
-REF = re.compile(r"(?<![\w.\"/-])(var|local|data\.[a-z0-9_]+|aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
+REF = re.compile(r"(?<![\w.\"/-])(var|local|data\.[a-z0-9_]+|(?:aws|helm|kubernetes)_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
 
 
 def references(value):
@@ -130,10 +138,11 @@ def check_folder(d):
     results = [(f"terraform: HCL parser reads all {len(files)} files", errors)]
     if errors:
         return results
-    schema = aws_schema()
+    schemas = provider_schemas()
     declared = {"var": set(), "local": set()}
     blocks, problems, everything = [], [], []
     pinned = False
+    required = set()
     for f, r in sorted(parsed.items()):
         doc = r["ok"]
         for kind, key in (("resource", "resource_schemas"), ("data", "data_source_schemas")):
@@ -159,23 +168,54 @@ def check_folder(d):
             for rp in t.get("required_providers") or []:
                 aws = rp.get("aws") or {}
                 pinned = pinned or (aws.get("source") == "hashicorp/aws" and aws.get("version", "").startswith("~> 6"))
+                required |= {name for name, v in rp.items()
+                             if v.get("source") == f"hashicorp/{name}" and v.get("version")}
     schema_errors = []
     for fname, kind, key, rtype, name, body in blocks:
         where = f"{fname}: {'data.' if kind == 'data' else ''}{rtype}.{name}"
-        s = schema[key].get(rtype)
+        provider = schemas.get(provider_of(rtype)) or {}
+        s = (provider.get(key) or {}).get(rtype)
         if s is None:
-            schema_errors.append(f"{where}: no such {kind} type in the AWS provider")
+            schema_errors.append(f"{where}: no such {kind} type in the {provider_of(rtype)} provider")
         else:
             schema_errors += block_problems(body, s["block"], where)
         everything.append(body)
-    results.append((f"terraform: {len(blocks)} resource and data blocks match the AWS provider schema",
+    used = sorted({provider_of(b[3]) for b in blocks})
+    results.append((f"terraform: {len(blocks)} resource and data blocks match the provider schemas ({', '.join(used)})",
                     schema_errors))
+    results.append(("terraform: required_providers pins every provider the blocks use",
+                    [f"provider {p} is used but not pinned" for p in used if p not in required]))
+    results.append(chart_check(d))
     dangling = sorted({f"{root}.{name}" for root, name in references(everything)
                        if name not in declared.get(root, set())})
     results.append(("terraform: every var., local. and resource reference is declared", dangling))
     results.append(("terraform: variables typed and described, outputs described", problems))
     results.append(("terraform: required_providers pins hashicorp/aws ~> 6", [] if pinned else ["not pinned"]))
     return results
+
+
+def chart_check(d):
+    """The generated chart's manifests against the CRD schemas they instantiate."""
+    import jsonschema
+    import yaml
+
+    crds = json.loads(gzip.open(SCHEMAS.parent / "crd-schemas.json.gz", "rt").read())
+    problems, count = [], 0
+    for p in sorted(d.glob("charts/*/templates/*.yaml")):
+        text = p.read_text()
+        if "{{" in text:
+            problems.append(f"{p.name}: Helm template syntax in a plain manifest")
+        for obj in yaml.safe_load_all(text):
+            if not obj:
+                continue
+            count += 1
+            key = f"{obj.get('apiVersion')}/{obj.get('kind')}"
+            if key not in crds:
+                problems.append(f"{p.name}: no CRD schema for {key}")
+                continue
+            for e in jsonschema.Draft7Validator(crds[key]["schema"]).iter_errors(obj):
+                problems.append(f"{p.name}: {e.message} at {list(e.path)}")
+    return (f"terraform: {count} objects of the generated charts match their CRD schemas", problems)
 
 
 def check(out, report):
