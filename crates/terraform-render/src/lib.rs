@@ -2,8 +2,8 @@
 //!
 //! `render(&Validated, &Options)` returns one `.tf` file per concern (`versions.tf`,
 //! `network.tf`, `alb.tf`, `rds.tf`, `efs.tf`, `secrets.tf`, `iam.tf`, `logs.tf`,
-//! `backup.tf`, `ecs.tf`, `outputs.tf`, `variables.tf`), `terraform.tfvars.example` and a
-//! `README.md`. HCL is built with `hcl-rs`'s typed blocks and expressions and formatted by its
+//! `backup.tf`, `ecs.tf`, `eks.tf`, `outputs.tf`, `variables.tf`), `terraform.tfvars.example`,
+//! a `README.md`, and with `aws.eks` the generated chart `charts/platform`. HCL is built with `hcl-rs`'s typed blocks and expressions and formatted by its
 //! formatter (plus `terraform fmt`'s `=` alignment); nothing is `format!`-built HCL.
 //!
 //! Every name the platform keeps comes from [`kimai_model::Names`] and is written as a literal,
@@ -42,6 +42,12 @@
 //!   (`sts:AssumeRoleWithWebIdentity` from the cluster's OIDC provider, limited to the job's
 //!   ServiceAccount); `aws:SourceAccount`/`aws:SourceArn` apply to service principals only
 //!   (ECS tasks, AWS Backup), where they are set.
+//!
+//! - **EKS** (`eks.tf`, see its module docs): IRSA rather than Pod Identity (Fargate), the
+//!   ClusterSecretStore as a generated chart rather than `kubernetes_manifest` (no CRD at plan
+//!   time on the first apply), a static volume (Fargate has no EFS dynamic provisioning), the
+//!   Cluster Autoscaler rather than Karpenter. Cluster-wide parts come from the state that
+//!   creates the cluster (`aws.eks.install_controllers`).
 //!
 //! # checkov findings kept on purpose
 //! `../shared/conformance/check --checkov` on the default spec; each finding left is a choice:
