@@ -75,6 +75,18 @@
 //!   positives: the plan selects the file system through a local, and the lifecycle rule aborts
 //!   uploads after 7 days.
 //! - `CKV_AWS_394` (AZ data source): the VPC uses the first zones by name, fixed by `slice`.
+//! - EKS: `CKV_AWS_39`, `CKV_AWS_38` (public API endpoint, open to any address): the default
+//!   (`aws.eks.endpoint_public_access`, `public_access_cidrs`) lets hosted CI runners, whose
+//!   addresses change, apply the folder; every request still needs an IAM identity with an
+//!   access entry. Narrow or close it in the spec. `CKV_AWS_339` (supported version): checkov's
+//!   list lags EKS; the versions accepted are those with pinned add-ons, in standard support.
+//!   `CKV_AWS_158`, `CKV_AWS_338` on the control-plane log group: as for the ECS log group.
+//!   `CKV2_AWS_64` (KMS key policy): the key keeps KMS's default policy (this account's IAM
+//!   decides); writing that out as a document trades this finding for three on `kms:*`.
+//!   `CKV_AWS_111`, `CKV_AWS_356` on the AWS Load Balancer Controller's and the Cluster
+//!   Autoscaler's policies: the controller's is its project's published policy (writes limited
+//!   by the `elbv2.k8s.aws/cluster` tag); the autoscaler's `Describe*` actions have no
+//!   resource-level permissions and its two writes are limited to this cluster's tagged groups.
 
 mod alb;
 mod backup;
