@@ -84,6 +84,8 @@ struct EksFacts {
     storage_class: Option<String>,
     /// Secrets Manager name of the Datadog agent's API key, when this state installs the agent.
     datadog_api_key: Option<String>,
+    /// The namespace runs on Fargate.
+    fargate: bool,
 }
 
 /// The EFS file system.
@@ -272,6 +274,7 @@ pub fn facts(id: &Identity<'_>) -> Facts {
                 cluster: n.cluster.clone(),
                 create: e.create,
                 installs: e.installs_controllers(),
+                fargate: e.fargate,
                 secret_store: n.secret_store.clone(),
                 storage_class: n.storage_class.clone(),
                 datadog_api_key: (e.installs_controllers() && spec.monitoring.datadog.enabled)

@@ -635,6 +635,15 @@ fn addons(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
         "vpc-cni",
         p.vpc_cni,
         vec![
+            // The manifests' NetworkPolicies are enforced by the VPC CNI's network policy
+            // agent, which is off unless asked for (on nodes; Fargate pods have no agent).
+            (
+                "configuration_values",
+                call(
+                    "jsonencode",
+                    vec![object(vec![("enableNetworkPolicy", s("true"))])],
+                ),
+            ),
             ("service_account_role_arn", r("aws_iam_role.vpc_cni.arn")),
             (
                 "depends_on",
