@@ -86,6 +86,8 @@ struct EksFacts {
     datadog_api_key: Option<String>,
     /// The namespace runs on Fargate.
     fargate: bool,
+    /// The cluster has nodes (a node group, or an existing cluster's own).
+    nodes: bool,
 }
 
 /// The EFS file system.
@@ -275,6 +277,7 @@ pub fn facts(id: &Identity<'_>) -> Facts {
                 create: e.create,
                 installs: e.installs_controllers(),
                 fargate: e.fargate,
+                nodes: e.node_group.is_some() || !e.create,
                 secret_store: n.secret_store.clone(),
                 storage_class: n.storage_class.clone(),
                 datadog_api_key: (e.installs_controllers() && spec.monitoring.datadog.enabled)

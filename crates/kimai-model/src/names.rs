@@ -508,15 +508,6 @@ fn platform_keys(model: &Validated) -> Vec<(&'static str, String)> {
             },
         ),
         (
-            "aws.eks.install_controllers",
-            match (&n.eks, spec.aws.as_ref().and_then(|a| a.eks.as_ref())) {
-                (Some(x), Some(e)) if e.installs_controllers() => {
-                    format!("the controllers of cluster {}", x.cluster)
-                }
-                _ => String::new(),
-            },
-        ),
-        (
             "targets.kubernetes.external_secrets.store",
             n.eks
                 .as_ref()

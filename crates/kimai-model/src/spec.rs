@@ -142,8 +142,9 @@ pub struct Eks {
     /// Cluster name; empty means `<name>-<environment>` for a created cluster. Required for an
     /// existing one.
     pub cluster: String,
-    /// Terraform creates the cluster; false means it exists (by `cluster`) and this
-    /// environment adds only its own roles, secret store and storage to it.
+    /// Terraform creates the cluster and installs its add-ons and controllers; false means it
+    /// exists (by `cluster`, with its controllers) and this environment adds only its own
+    /// roles, secret store, Fargate profile and storage to it.
     pub create: bool,
     /// Kubernetes `major.minor` of a created cluster; Terraform pins the add-on versions of
     /// this minor. Upgrades go one minor at a time.
@@ -166,12 +167,6 @@ pub struct Eks {
     /// is not an admin by default.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub admin_role_arns: Vec<String>,
-    /// Terraform installs the cluster-wide add-ons and controllers (AWS Load Balancer
-    /// Controller, External Secrets Operator, EFS CSI driver, metrics-server, the Datadog
-    /// agent, the Cluster Autoscaler); absent means when it creates the cluster. Exactly one
-    /// state per cluster may install them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub install_controllers: Option<bool>,
 }
 
 impl Default for Eks {
@@ -185,15 +180,17 @@ impl Default for Eks {
             node_group: None,
             fargate: false,
             admin_role_arns: Vec::new(),
-            install_controllers: None,
         }
     }
 }
 
 impl Eks {
-    /// Terraform installs the cluster-wide add-ons and controllers.
+    /// Terraform installs the cluster-wide add-ons and controllers (AWS Load Balancer
+    /// Controller, External Secrets Operator, EFS CSI driver, metrics-server, the Datadog
+    /// agent, the Cluster Autoscaler): the state that creates the cluster does, once. An
+    /// existing cluster's are its creator's.
     pub fn installs_controllers(&self) -> bool {
-        self.install_controllers.unwrap_or(self.create)
+        self.create
     }
 }
 

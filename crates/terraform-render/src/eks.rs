@@ -12,7 +12,7 @@
 //!   one ServiceAccount.
 //! - **Add-ons** by the EKS API with versions pinned per Kubernetes minor ([`crate::pins`]);
 //!   **controllers** by Helm with pinned chart versions. The cluster-wide part is installed by
-//!   the state that creates the cluster (`aws.eks.install_controllers`).
+//!   the state that creates the cluster (`aws.eks.create`).
 //! - **Per environment**: the secret store's role and ServiceAccount, this environment's
 //!   `ClusterSecretStore` (a small generated chart, `charts/platform`, so one apply installs
 //!   the operator and then the store without a second plan), the EFS StorageClass and the
@@ -684,32 +684,36 @@ fn addons(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
             vec![("depends_on", list(after.clone()))],
         );
     }
-    irsa_role(
-        f,
-        "efs_csi",
-        &n.efs_csi_role,
-        (KUBE_SYSTEM, EFS_CSI_SERVICE_ACCOUNT),
-        format!("EFS CSI driver of EKS cluster {}: access points", n.cluster),
-    );
-    attach(
-        f,
-        "efs_csi",
-        "efs_csi",
-        managed_policy(ctx, "service-role/AmazonEFSCSIDriverPolicy"),
-    );
-    let mut efs_after = after.clone();
-    efs_after.push(r("aws_iam_role_policy_attachment.efs_csi"));
-    addon(
-        f,
-        "EFS volumes (Kimai's var/ directories).",
-        "efs_csi",
-        "aws-efs-csi-driver",
-        p.efs_csi,
-        vec![
-            ("service_account_role_arn", r("aws_iam_role.efs_csi.arn")),
-            ("depends_on", list(efs_after)),
-        ],
-    );
+    // Fargate mounts EFS itself (static volumes); the driver's node DaemonSet and its
+    // host-network controller need nodes.
+    if eks.node_group.is_some() {
+        irsa_role(
+            f,
+            "efs_csi",
+            &n.efs_csi_role,
+            (KUBE_SYSTEM, EFS_CSI_SERVICE_ACCOUNT),
+            format!("EFS CSI driver of EKS cluster {}: access points", n.cluster),
+        );
+        attach(
+            f,
+            "efs_csi",
+            "efs_csi",
+            managed_policy(ctx, "service-role/AmazonEFSCSIDriverPolicy"),
+        );
+        let mut efs_after = after.clone();
+        efs_after.push(r("aws_iam_role_policy_attachment.efs_csi"));
+        addon(
+            f,
+            "EFS volumes (Kimai's var/ directories).",
+            "efs_csi",
+            "aws-efs-csi-driver",
+            p.efs_csi,
+            vec![
+                ("service_account_role_arn", r("aws_iam_role.efs_csi.arn")),
+                ("depends_on", list(efs_after)),
+            ],
+        );
+    }
     addon(
         f,
         "CPU and memory metrics for the HorizontalPodAutoscaler.",

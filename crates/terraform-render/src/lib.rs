@@ -47,7 +47,7 @@
 //!   ClusterSecretStore as a generated chart rather than `kubernetes_manifest` (no CRD at plan
 //!   time on the first apply), a static volume (Fargate has no EFS dynamic provisioning), the
 //!   Cluster Autoscaler rather than Karpenter. Cluster-wide parts come from the state that
-//!   creates the cluster (`aws.eks.install_controllers`).
+//!   creates the cluster (`aws.eks.create`).
 //!
 //! # checkov findings kept on purpose
 //! `../shared/conformance/check --checkov` on the default spec; each finding left is a choice:

@@ -91,7 +91,9 @@ fn eks_facts(ctx: &Ctx<'_>) -> Option<EksFacts> {
         if e.node_group.is_some() {
             addons.push(("eks-pod-identity-agent", p.pod_identity_agent));
         }
-        addons.push(("aws-efs-csi-driver", p.efs_csi));
+        if e.node_group.is_some() {
+            addons.push(("aws-efs-csi-driver", p.efs_csi));
+        }
         addons.push(("metrics-server", p.metrics_server));
         let mut c = vec![crate::pins::LBC, crate::pins::ESO];
         if e.node_group.as_ref().is_some_and(crate::eks::autoscaled) {
@@ -203,10 +205,12 @@ pub fn render(ctx: &Ctx<'_>) -> Result<String, minijinja::Error> {
                 en.vpc_cni_role.clone(),
                 "IRSA role of the VPC CNI (`kube-system/aws-node`)".into(),
             ));
-            roles.push((
-                en.efs_csi_role.clone(),
-                "IRSA role of the EFS CSI driver's controller".into(),
-            ));
+            if e.node_group.is_some() {
+                roles.push((
+                    en.efs_csi_role.clone(),
+                    "IRSA role of the EFS CSI driver's controller".into(),
+                ));
+            }
             roles.push((
                 en.lb_controller_role.clone(),
                 "IRSA role of the AWS Load Balancer Controller (the project's published policy)"
