@@ -671,3 +671,71 @@ fn terraform_datadog_key(model: &kimai_deploy::Validated) -> Option<String> {
         .as_str()
         .map(str::to_string)
 }
+
+/// Three environments on one EKS cluster: production's state creates it, the others join it.
+const EKS_ENVIRONMENTS: &str = r#"
+base:
+  name: kimai
+  database: { mode: external, host: db.example.internal }
+  storage: { class: efs, efs: { file_system_id: fs-0123456789abcdef0 } }
+  ingress: { host: kimai.example.com }
+  aws:
+    region: eu-west-1
+    account_id: "123456789012"
+    network: { vpc_id: vpc-0123456789abcdef0, public_subnets: [subnet-01234567, subnet-01234568], private_subnets: [subnet-01234569, subnet-0123456a] }
+    eks: { cluster: platform, create: false }
+environments:
+  dev: { ingress: { host: dev.kimai.example.com } }
+  staging: { ingress: { host: staging.kimai.example.com } }
+  production:
+    aws: { eks: { create: true, node_group: {} } }
+"#;
+
+#[test]
+fn environments_share_an_eks_cluster_but_not_its_names() {
+    let models = load_all(EKS_ENVIRONMENTS.as_bytes(), Format::Yaml).expect("valid");
+    assert_disjoint(&models);
+    let stores: BTreeSet<String> = models
+        .iter()
+        .map(|m| m.names().eks.expect("eks").secret_store)
+        .collect();
+    assert_eq!(
+        stores.len(),
+        3,
+        "one ClusterSecretStore per environment: {stores:?}"
+    );
+    // Only production's state creates the cluster and installs the controllers.
+    for m in &models {
+        let tf = render(m, Target::Terraform).expect("terraform");
+        let eks = &tf.file("eks.tf").expect("eks.tf").contents;
+        let creates = m.environment() == "production";
+        assert_eq!(
+            eks.contains("resource \"aws_eks_cluster\""),
+            creates,
+            "{}",
+            m.environment()
+        );
+        assert_eq!(
+            eks.contains("resource \"helm_release\" \"external_secrets\""),
+            creates
+        );
+        assert!(eks.contains("resource \"helm_release\" \"platform\""));
+    }
+    // Two creators, or one store name for all, are refused at the field that clashes.
+    for (from, to, path) in [
+        (
+            "  dev: { ingress: { host: dev.kimai.example.com } }",
+            "  dev: { ingress: { host: dev.kimai.example.com }, aws: { eks: { create: true, node_group: {} } } }",
+            "environments.production.aws.eks.create",
+        ),
+        (
+            "    eks: { cluster: platform, create: false }",
+            "    eks: { cluster: platform, create: false }\n  targets: { kubernetes: { external_secrets: { store: aws } } }",
+            "environments.staging.targets.kubernetes.external_secrets.store",
+        ),
+    ] {
+        let spec = EKS_ENVIRONMENTS.replace(from, to);
+        let err = load_all(spec.as_bytes(), Format::Yaml).expect_err("collision");
+        assert!(err.iter().any(|d| d.path == path), "{path} in {err}");
+    }
+}

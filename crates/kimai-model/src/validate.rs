@@ -1253,6 +1253,21 @@ fn check_eks(spec: &Spec, e: &Eks, d: &mut Diagnostics) {
             "use up to 100 letters, digits, `-` and `_`, starting with a letter or digit",
         );
     }
+    if spec.monitoring.datadog.enabled
+        && e.create
+        && e.cluster
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || b == b'_')
+    {
+        d.error_hint(
+            format!("{P}.cluster"),
+            format!(
+                "`{}` is not a cluster name the Datadog agent accepts",
+                e.cluster
+            ),
+            "use lowercase letters, digits and `-` (the agent reports the cluster by this name)",
+        );
+    }
     if !EKS_VERSIONS.contains(&e.version.as_str()) {
         d.error_hint(
             format!("{P}.version"),

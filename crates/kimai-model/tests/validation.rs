@@ -500,6 +500,12 @@ fn eks_platform() {
             "delivery.eks_cluster: `other` is not `aws.eks.cluster` (`kimai`)",
         ],
     );
+    check(
+        &with(&format!(
+            "{ok}monitoring: {{ datadog: {{ enabled: true }} }}\n{aws}  eks: {{ cluster: Kimai_Prod, node_group: {{}} }}\n"
+        )),
+        &["aws.eks.cluster: `Kimai_Prod` is not a cluster name the Datadog agent accepts"],
+    );
     // Valid: the defaults derive the cluster and pick the ALB.
     let model = load(
         with(&format!("{ok}{aws}  eks: {{ node_group: {{}} }}\n")).as_bytes(),
