@@ -13,17 +13,28 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
+mod stream;
+
 /// Comments to place above keys, by JSON-pointer-like path (`/services/kimai/healthcheck`).
 /// A path ending in `#` (`/jobs/deploy/steps/0/uses#`) puts a one-line comment at the end of
 /// that key's line instead, after a single-line scalar (`uses: owner/repo@sha # v1.2.3`).
 pub type Comments = BTreeMap<String, String>;
 
 /// Serialises `value` as YAML with `header` comment lines on top and `comments` above keys.
+///
+/// The text is exactly `emit(&serde_json::to_value(value)?, header, comments)`, written
+/// straight from `value`'s `Serialize` calls without building the value tree first
+/// ([`stream`]). What that writer does not take on (a key that is not a string, a key written
+/// twice in one map, bytes, enum variants with fields, an error) is written the long way, so
+/// the result, or the error, is always the one of `to_value` and [`emit`].
 pub fn to_yaml<T: Serialize + ?Sized>(
     value: &T,
     header: &str,
     comments: &Comments,
 ) -> Result<String, serde_json::Error> {
+    if let Some(text) = stream::to_yaml(value, header, comments) {
+        return Ok(text);
+    }
     let v = serde_json::to_value(value)?;
     Ok(emit(&v, header, comments))
 }
@@ -136,19 +147,29 @@ fn emit_seq(out: &mut String, a: &[Value], indent: usize, path: &mut String, com
 }
 
 fn scalar(v: &Value, indent: usize) -> String {
+    let mut out = String::new();
+    push_scalar(&mut out, v, indent);
+    out
+}
+
+/// Appends what [`scalar`] returns.
+fn push_scalar(out: &mut String, v: &Value, indent: usize) {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => {
-            if let Some(block) = block_literal(s, indent) {
-                block
-            } else {
-                quote_if_needed(s)
-            }
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
         }
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
+        Value::String(s) => push_str_scalar(out, s, indent),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
+    }
+}
+
+/// A string scalar: a block literal when exact, else plain when safe, else double-quoted.
+fn push_str_scalar(out: &mut String, s: &str, indent: usize) {
+    if !push_block_literal(out, s, indent) {
+        push_quoted_if_needed(out, s);
     }
 }
 
@@ -157,52 +178,80 @@ const RESERVED_WORDS: &[&str] = &[
     "y", "n", "yes", "no", "true", "false", "on", "off", "null", "nan", "inf",
 ];
 
+/// The longest of [`RESERVED_WORDS`]: a longer string is none of them.
+const RESERVED_MAX_LEN: usize = 5;
+
 /// True when `s` reads back as the same string in YAML 1.1 and 1.2 without quotes.
 pub fn is_plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
         return false;
     };
-    (first.is_ascii_alphabetic() || first == '_' || first == '/')
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_./-:@+=,".contains(&b))
+    // A non-ASCII first byte is a non-ASCII first character: not alphabetic, `_` or `/`.
+    (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
+        && bytes.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'.' | b'/' | b'-' | b':' | b'@' | b'+' | b'=' | b',')
+        })
         && !s.ends_with(':')
         && !s.contains("://") // keeps URLs visually unambiguous; also safe quoted
-        && !RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+        && (s.len() > RESERVED_MAX_LEN || !RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
 }
 
 /// `s` as a plain scalar when safe, else double-quoted with escapes.
 pub fn quote_if_needed(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_quoted_if_needed(&mut out, s);
+    out
+}
+
+/// Appends what [`quote_if_needed`] returns.
+fn push_quoted_if_needed(out: &mut String, s: &str) {
     if is_plain_safe(s) {
-        s.to_string()
+        out.push_str(s);
     } else {
-        double_quoted(s)
+        push_double_quoted(out, s);
     }
 }
 
 /// `s` as a YAML double-quoted scalar; escapes what YAML 1.1 readers reject.
 pub fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_double_quoted(&mut out, s);
+    out
+}
+
+/// Appends what [`double_quoted`] returns: runs of characters that need no escape are copied
+/// whole.
+fn push_double_quoted(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => {
-                let n = c as u32;
-                if n <= 0xFFFF {
-                    let _ = write!(out, "\\u{n:04X}");
-                } else {
-                    let _ = write!(out, "\\U{n:08X}");
-                }
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let simple = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\t' => "\\t",
+            '\r' => "\\r",
+            c if needs_escape(c) => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        start = i + c.len_utf8();
+        if simple.is_empty() {
+            let n = c as u32;
+            if n <= 0xFFFF {
+                let _ = write!(out, "\\u{n:04X}");
+            } else {
+                let _ = write!(out, "\\U{n:08X}");
             }
-            c => out.push(c),
+        } else {
+            out.push_str(simple);
         }
     }
+    out.push_str(&s[start..]);
     out.push('"');
-    out
 }
 
 /// Characters outside YAML's printable set, plus the byte-order mark and line separators.
@@ -218,34 +267,55 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// A `|` or `|-` block literal when it reads back byte-exact, else `None`.
+#[cfg(test)]
 fn block_literal(s: &str, indent: usize) -> Option<String> {
+    let mut out = String::new();
+    push_block_literal(&mut out, s, indent).then_some(out)
+}
+
+/// Appends `s` as a `|` or `|-` block literal when it reads back byte-exact; false (nothing
+/// appended) otherwise.
+fn push_block_literal(out: &mut String, s: &str, indent: usize) -> bool {
     if !s.contains('\n') {
-        return None;
+        return false;
     }
     let (body, indicator) = match s.strip_suffix('\n') {
         Some(b) if !b.ends_with('\n') => (b, "|"),
-        Some(_) => return None,
+        Some(_) => return false,
         None => (s, "|-"),
     };
-    let first = body.lines().next()?;
+    let Some(first) = body.lines().next() else {
+        return false;
+    };
     if first.is_empty() || first.starts_with([' ', '\t']) {
-        return None;
+        return false;
     }
     for line in body.split('\n') {
         if line.ends_with([' ', '\t']) || line.chars().any(|c| c != '\t' && needs_escape(c)) {
-            return None;
+            return false;
         }
     }
-    let pad = " ".repeat(indent);
-    let mut out = String::from(indicator);
+    out.reserve(body.len() + body.len() / 16 * indent + 8);
+    out.push_str(indicator);
     for line in body.split('\n') {
         out.push('\n');
         if !line.is_empty() {
-            out.push_str(&pad);
+            push_spaces(out, indent);
             out.push_str(line);
         }
     }
-    Some(out)
+    true
+}
+
+/// Appends `n` spaces.
+fn push_spaces(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
 }
 
 #[cfg(test)]
