@@ -181,6 +181,22 @@ const RESERVED_WORDS: &[&str] = &[
 /// The longest of [`RESERVED_WORDS`]: a longer string is none of them.
 const RESERVED_MAX_LEN: usize = 5;
 
+/// The bytes a plain scalar may hold (ASCII letters, digits and `_./-:@+=,`).
+const PLAIN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'_' | b'.' | b'/' | b'-' | b':' | b'@' | b'+' | b'=' | b','
+            );
+        i += 1;
+    }
+    table
+};
+
 /// True when `s` reads back as the same string in YAML 1.1 and 1.2 without quotes.
 pub fn is_plain_safe(s: &str) -> bool {
     let bytes = s.as_bytes();
@@ -188,13 +204,18 @@ pub fn is_plain_safe(s: &str) -> bool {
         return false;
     };
     // A non-ASCII first byte is a non-ASCII first character: not alphabetic, `_` or `/`.
-    (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
-        && bytes.iter().all(|&b| {
-            b.is_ascii_alphanumeric()
-                || matches!(b, b'_' | b'.' | b'/' | b'-' | b':' | b'@' | b'+' | b'=' | b',')
-        })
-        && !s.ends_with(':')
-        && !s.contains("://") // keeps URLs visually unambiguous; also safe quoted
+    if !(first.is_ascii_alphabetic() || first == b'_' || first == b'/') {
+        return false;
+    }
+    let mut colon = false;
+    for &b in bytes {
+        if !PLAIN_BYTES[b as usize] {
+            return false;
+        }
+        colon |= b == b':';
+    }
+    // `://` keeps URLs visually unambiguous; also safe quoted.
+    !(colon && (s.ends_with(':') || s.contains("://")))
         && (s.len() > RESERVED_MAX_LEN || !RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
 }
 
@@ -222,32 +243,47 @@ pub fn double_quoted(s: &str) -> String {
 }
 
 /// Appends what [`double_quoted`] returns: runs of characters that need no escape are copied
-/// whole.
+/// whole; ASCII is classified by byte, other characters decoded.
 fn push_double_quoted(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let simple = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\t' => "\\t",
-            '\r' => "\\r",
-            c if needs_escape(c) => "",
-            _ => continue,
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, len) = if b < 0x80 {
+            if b >= 0x20 && b != b'"' && b != b'\\' && b != 0x7F {
+                i += 1;
+                continue;
+            }
+            (char::from(b), 1)
+        } else {
+            match s[i..].chars().next() {
+                Some(c) if needs_escape(c) => (c, c.len_utf8()),
+                Some(c) => {
+                    i += c.len_utf8();
+                    continue;
+                }
+                None => break,
+            }
         };
         out.push_str(&s[start..i]);
-        start = i + c.len_utf8();
-        if simple.is_empty() {
-            let n = c as u32;
-            if n <= 0xFFFF {
-                let _ = write!(out, "\\u{n:04X}");
-            } else {
-                let _ = write!(out, "\\U{n:08X}");
+        i += len;
+        start = i;
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => {
+                let n = c as u32;
+                if n <= 0xFFFF {
+                    let _ = write!(out, "\\u{n:04X}");
+                } else {
+                    let _ = write!(out, "\\U{n:08X}");
+                }
             }
-        } else {
-            out.push_str(simple);
         }
     }
     out.push_str(&s[start..]);
@@ -321,7 +357,63 @@ fn push_spaces(out: &mut String, n: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    /// `is_plain_safe` as first written, before it became a table lookup.
+    fn plain_safe_reference(s: &str) -> bool {
+        let Some(first) = s.chars().next() else {
+            return false;
+        };
+        (first.is_ascii_alphabetic() || first == '_' || first == '/')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_./-:@+=,".contains(&b))
+            && !s.ends_with(':')
+            && !s.contains("://")
+            && !RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+    }
+
+    /// `double_quoted` as first written, one character at a time.
+    fn double_quoted_reference(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if needs_escape(c) => {
+                    let n = c as u32;
+                    if n <= 0xFFFF {
+                        let _ = write!(out, "\\u{n:04X}");
+                    } else {
+                        let _ = write!(out, "\\U{n:08X}");
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+        #[test]
+        fn quoting_equals_the_reference(
+            s in prop_oneof![
+                "[a-zA-Z_/:.@+=,-]{0,8}",
+                "(yes|No|ON|off|y|N|null|nan|Inf|true|x|http)[:/a-z]{0,4}",
+                "[\u{0}-\u{7f}]{0,12}",
+                "[\u{0}-\u{10ffff}]{0,12}",
+                "[a\u{85}\u{9f}\u{a0}\u{feff}\u{fffe}\u{ffff}\u{2028}\u{2029}\u{1f600}\"\\\\]{0,8}",
+            ]
+        ) {
+            prop_assert_eq!(is_plain_safe(&s), plain_safe_reference(&s), "{:?}", s);
+            prop_assert_eq!(double_quoted(&s), double_quoted_reference(&s));
+        }
+    }
 
     #[test]
     fn trailing_comments_follow_single_line_scalars_only() {

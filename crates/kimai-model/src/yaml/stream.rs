@@ -17,6 +17,10 @@
 //! trailing comment, as a scalar does); a non-empty one in a sequence is written at the item's
 //! indentation plus two, and its first two spaces at the item's indentation become `- `,
 //! which is what `emit` does by writing it to a buffer and cutting that prefix off.
+//!
+//! Comments are looked up only inside containers whose path some comment path starts with
+//! (one ordered-map range query when the container opens), so most of a file pays nothing
+//! for them.
 
 use serde::ser::{self, Impossible, Serialize};
 
@@ -41,10 +45,13 @@ pub(super) fn to_yaml<T: Serialize + ?Sized>(
         keys: String::new(),
         key_ranges: Vec::new(),
     };
+    let look = !comments.is_empty();
+    let at = At::Top;
     value
         .serialize(Ser {
             w: &mut w,
-            at: At::Top,
+            at,
+            look,
         })
         .ok()?;
     Some(w.out)
@@ -73,34 +80,35 @@ type Result<T = ()> = std::result::Result<T, Unsupported>;
 /// The text so far and what `emit` would know at this point of the tree.
 struct Writer<'c> {
     out: String,
-    /// The comment path of the current node (`/a/0/b`); kept only when there are comments.
+    /// The comment path of the current node (`/a/0/b`), kept where comments may apply.
     path: String,
     comments: &'c Comments,
-    /// The keys of the maps being written (innermost last), to find a key written twice.
+    /// The keys of the maps being written (innermost last), to find a key written twice:
+    /// each key's hash and its range in `keys`.
     keys: String,
-    key_ranges: Vec<(usize, usize)>,
+    key_ranges: Vec<(u32, usize, usize)>,
 }
 
 impl Writer<'_> {
-    fn has_comments(&self) -> bool {
-        !self.comments.is_empty()
-    }
-
-    /// The comment for the current path with `suffix` appended (`""` above, `"#"` trailing).
-    fn comment(&mut self, suffix: &str) -> Option<&str> {
-        if !self.has_comments() {
-            return None;
-        }
+    /// True when a comment path starts with the current path and `/`: only then can an entry
+    /// of the container opening here, or of one inside it, have a comment.
+    fn comments_under(&mut self) -> bool {
+        use std::ops::Bound;
         let len = self.path.len();
-        self.path.push_str(suffix);
-        let found = self.comments.get(self.path.as_str());
+        self.path.push('/');
+        let prefix = self.path.as_str();
+        let found = self
+            .comments
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .next()
+            .is_some_and(|(k, _)| k.starts_with(prefix));
         self.path.truncate(len);
-        found.map(String::as_str)
+        found
     }
 
     /// Writes a scalar where `at` says, as `emit` does: `f(out, indent)` appends the scalar's
-    /// text for a block indentation of `indent`.
-    fn scalar(&mut self, at: At, f: impl FnOnce(&mut String, usize)) {
+    /// text for a block indentation of `indent`. `look`: the path may have a trailing comment.
+    fn scalar(&mut self, at: At, look: bool, f: impl FnOnce(&mut String, usize)) {
         match at {
             At::Top => {
                 f(&mut self.out, 0);
@@ -111,13 +119,18 @@ impl Writer<'_> {
                 self.out.push(' ');
                 let start = self.out.len();
                 f(&mut self.out, indent + 2);
-                if self.has_comments() && !self.out[start..].contains('\n') {
-                    let trailing = self.comment("#").and_then(|c| c.lines().next());
+                if look && !self.out[start..].contains('\n') {
+                    let len = self.path.len();
+                    self.path.push('#');
+                    let trailing = self
+                        .comments
+                        .get(self.path.as_str())
+                        .and_then(|c| c.lines().next());
                     if let Some(c) = trailing {
-                        let c = c.trim_end().to_string();
                         self.out.push_str(" # ");
-                        self.out.push_str(&c);
+                        self.out.push_str(c.trim_end());
                     }
+                    self.path.truncate(len);
                 }
                 self.out.push('\n');
             }
@@ -128,10 +141,6 @@ impl Writer<'_> {
                 self.out.push('\n');
             }
         }
-    }
-
-    fn value(&mut self, at: At, v: &Value) {
-        self.scalar(at, |out, indent| push_scalar(out, v, indent));
     }
 }
 
@@ -151,23 +160,30 @@ enum At {
 struct Ser<'a, 'c> {
     w: &'a mut Writer<'c>,
     at: At,
+    /// Comments may apply at or below this value: its path is kept and looked up.
+    look: bool,
 }
 
 impl<'a, 'c> Ser<'a, 'c> {
-    fn number(self, v: std::result::Result<Value, serde_json::Error>) -> Result {
+    /// A scalar as `serde_json`'s value serializer makes it (numbers and their errors too).
+    fn value(self, v: std::result::Result<Value, serde_json::Error>) -> Result {
         let v = v.map_err(|_| Unsupported)?;
-        self.w.value(self.at, &v);
+        self.w.scalar(self.at, self.look, |out, indent| {
+            push_scalar(out, &v, indent)
+        });
         Ok(())
     }
 
     fn str(self, s: &str) -> Result {
-        self.w
-            .scalar(self.at, |out, indent| push_str_scalar(out, s, indent));
+        self.w.scalar(self.at, self.look, |out, indent| {
+            push_str_scalar(out, s, indent)
+        });
         Ok(())
     }
 
     fn null(self) -> Result {
-        self.w.scalar(self.at, |out, _| out.push_str("null"));
+        self.w
+            .scalar(self.at, self.look, |out, _| out.push_str("null"));
         Ok(())
     }
 
@@ -176,12 +192,15 @@ impl<'a, 'c> Ser<'a, 'c> {
             At::Top => 0,
             At::Value { indent } | At::Item { indent } => indent + 2,
         };
+        let look_inside = self.look && self.w.comments_under();
         Compound {
             start: self.w.out.len(),
             keys_base: self.w.key_ranges.len(),
             entry_path: self.w.path.len(),
             w: self.w,
             at: self.at,
+            look: self.look,
+            look_inside,
             child,
             count: 0,
             map,
@@ -193,6 +212,10 @@ impl<'a, 'c> Ser<'a, 'c> {
 struct Compound<'a, 'c> {
     w: &'a mut Writer<'c>,
     at: At,
+    /// The container's own path may have a trailing comment (written when it is empty).
+    look: bool,
+    /// Its entries may have comments: their paths are kept and looked up.
+    look_inside: bool,
     /// Where the container's text starts in `out`.
     start: usize,
     /// The indentation of its entries.
@@ -220,17 +243,20 @@ impl Compound<'_, '_> {
     /// Writes the comment above `key` and the key's line up to the colon.
     fn key(&mut self, key: &str) -> Result {
         let w = &mut *self.w;
-        for &(a, b) in &w.key_ranges[self.keys_base..] {
-            if &w.keys[a..b] == key {
+        let hash = key.bytes().fold(0x811C_9DC5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        for &(h, a, b) in &w.key_ranges[self.keys_base..] {
+            if h == hash && &w.keys[a..b] == key {
                 return Err(Unsupported);
             }
         }
         let a = w.keys.len();
         w.keys.push_str(key);
-        w.key_ranges.push((a, w.keys.len()));
+        w.key_ranges.push((hash, a, w.keys.len()));
         self.entry();
         let w = &mut *self.w;
-        if w.has_comments() {
+        if self.look_inside {
             self.entry_path = w.path.len();
             w.path.push('/');
             w.path.push_str(key);
@@ -248,7 +274,12 @@ impl Compound<'_, '_> {
 
     fn map_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         let at = At::Value { indent: self.child };
-        value.serialize(Ser { w: self.w, at })?;
+        let look = self.look_inside;
+        value.serialize(Ser {
+            w: self.w,
+            at,
+            look,
+        })?;
         self.w.path.truncate(self.entry_path);
         Ok(())
     }
@@ -256,26 +287,31 @@ impl Compound<'_, '_> {
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         let index = self.count;
         self.entry();
-        if self.w.has_comments() {
+        if self.look_inside {
             use std::fmt::Write as _;
             self.entry_path = self.w.path.len();
             let _ = write!(self.w.path, "/{index}");
         }
         let at = At::Item { indent: self.child };
-        value.serialize(Ser { w: self.w, at })?;
+        let look = self.look_inside;
+        value.serialize(Ser {
+            w: self.w,
+            at,
+            look,
+        })?;
         self.w.path.truncate(self.entry_path);
         Ok(())
     }
 
     fn close(self) -> Result {
         let w = self.w;
-        if let Some(&(a, _)) = w.key_ranges.get(self.keys_base) {
+        if let Some(&(_, a, _)) = w.key_ranges.get(self.keys_base) {
             w.keys.truncate(a);
             w.key_ranges.truncate(self.keys_base);
         }
         if self.count == 0 {
             let empty = if self.map { "{}" } else { "[]" };
-            w.scalar(self.at, |out, _| out.push_str(empty));
+            w.scalar(self.at, self.look, |out, _| out.push_str(empty));
         } else if let At::Item { indent } = self.at {
             // `emit` writes the item at `indent + 2` and replaces its first `indent + 2`
             // spaces by the item's indentation and `- `: the same two bytes, in place.
@@ -285,6 +321,25 @@ impl Compound<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Serializer methods that make a `serde_json::Value` scalar with `serde_json`'s own value
+/// serializer and write it.
+macro_rules! scalars {
+    ($($method:ident: $t:ty),* $(,)?) => {$(
+        fn $method(self, v: $t) -> Result {
+            self.value(ser::Serializer::$method(serde_json::value::Serializer, v))
+        }
+    )*};
+}
+
+/// Serializer methods that are [`Unsupported`].
+macro_rules! unsupported {
+    ($($method:ident: $t:ty),* $(,)?) => {$(
+        fn $method(self, _v: $t) -> Result {
+            Err(Unsupported)
+        }
+    )*};
 }
 
 impl<'a, 'c> ser::Serializer for Ser<'a, 'c> {
@@ -298,89 +353,19 @@ impl<'a, 'c> ser::Serializer for Ser<'a, 'c> {
     type SerializeStruct = Compound<'a, 'c>;
     type SerializeStructVariant = Impossible<(), Unsupported>;
 
-    fn serialize_bool(self, v: bool) -> Result {
-        self.number(Ok(Value::Bool(v)))
+    scalars! {
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_f32: f32,
+        serialize_f64: f64,
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.number(ser::Serializer::serialize_i8(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.number(ser::Serializer::serialize_i16(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.number(ser::Serializer::serialize_i32(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.number(ser::Serializer::serialize_i64(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.number(ser::Serializer::serialize_i128(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.number(ser::Serializer::serialize_u8(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.number(ser::Serializer::serialize_u16(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.number(ser::Serializer::serialize_u32(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.number(ser::Serializer::serialize_u64(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.number(ser::Serializer::serialize_u128(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_f32(self, v: f32) -> Result {
-        self.number(ser::Serializer::serialize_f32(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
-    fn serialize_f64(self, v: f64) -> Result {
-        self.number(ser::Serializer::serialize_f64(
-            serde_json::value::Serializer,
-            v,
-        ))
-    }
+    unsupported! { serialize_bytes: &[u8] }
+
     fn serialize_char(self, v: char) -> Result {
         self.str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result {
         self.str(v)
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result {
-        Err(Unsupported)
     }
     fn serialize_none(self) -> Result {
         self.null()
@@ -394,20 +379,11 @@ impl<'a, 'c> ser::Serializer for Ser<'a, 'c> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result {
         self.null()
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result {
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result {
         self.str(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result {
-        value.serialize(self)
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result {
+        v.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -543,55 +519,25 @@ impl ser::Serializer for KeySer<'_, '_, '_> {
     fn serialize_char(self, v: char) -> Result {
         self.map.key(v.encode_utf8(&mut [0; 4]))
     }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result {
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result {
         self.map.key(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result {
-        value.serialize(self)
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result {
+        v.serialize(self)
     }
-    fn serialize_bool(self, _v: bool) -> Result {
+    unsupported! {
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8],
+        serialize_unit_struct: &'static str,
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
         Err(Unsupported)
     }
-    fn serialize_i8(self, _v: i8) -> Result {
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
         Err(Unsupported)
     }
-    fn serialize_i16(self, _v: i16) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_i32(self, _v: i32) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_i64(self, _v: i64) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_u8(self, _v: u8) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_u16(self, _v: u16) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_u32(self, _v: u32) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_u64(self, _v: u64) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_f32(self, _v: f32) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_f64(self, _v: f64) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result {
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
         Err(Unsupported)
     }
     fn serialize_none(self) -> Result {
@@ -603,9 +549,6 @@ impl ser::Serializer for KeySer<'_, '_, '_> {
     fn serialize_unit(self) -> Result {
         Err(Unsupported)
     }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result {
-        Err(Unsupported)
-    }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _name: &'static str,
@@ -613,12 +556,6 @@ impl ser::Serializer for KeySer<'_, '_, '_> {
         _variant: &'static str,
         _value: &T,
     ) -> Result {
-        Err(Unsupported)
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
-        Err(Unsupported)
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
         Err(Unsupported)
     }
     fn serialize_tuple_struct(
@@ -635,9 +572,6 @@ impl ser::Serializer for KeySer<'_, '_, '_> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant> {
-        Err(Unsupported)
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
         Err(Unsupported)
     }
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
@@ -721,20 +655,22 @@ mod tests {
         }
     }
 
+    /// A value, comments on some of its paths (and on a few paths it may not have), a header.
     fn case() -> impl Strategy<Value = (Value, Comments, String)> {
         (
             value(),
-            any::<prop::sample::Index>(),
             prop::collection::vec((any::<prop::sample::Index>(), text()), 0..6),
+            prop::collection::vec((text(), text()), 0..3),
             text(),
         )
-            .prop_map(|(v, _, picks, header)| {
+            .prop_map(|(v, picks, noise, header)| {
                 let mut all = Vec::new();
                 paths(&v, "", &mut all);
-                let comments = picks
+                let mut comments: Comments = picks
                     .into_iter()
                     .map(|(i, c)| (i.get(&all).clone(), c))
                     .collect();
+                comments.extend(noise.into_iter().map(|(p, c)| (format!("/{p}"), c)));
                 (v, comments, header)
             })
     }
