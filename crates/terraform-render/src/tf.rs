@@ -12,50 +12,51 @@ use hcl::{Block, BlockBuilder, Body, Identifier};
 /// A reference such as `aws_vpc.this.id`, `aws_subnet.private[*].id`,
 /// `local.azs[count.index]` or `aws_nat_gateway.this[0].id`.
 pub fn r(path: &str) -> Expression {
-    let mut parts = split_path(path).into_iter();
+    let mut parts = split_path(path);
     let root = parts.next().unwrap_or_default();
-    let mut ops: Vec<TraversalOperator> = Vec::new();
-    for part in parts {
-        push_ops(&part, &mut ops);
-    }
     let (root, root_index) = match root.split_once('[') {
-        Some((name, rest)) => (
-            name.to_string(),
-            Some(rest.trim_end_matches(']').to_string()),
-        ),
+        Some((name, rest)) => (name, Some(rest.trim_end_matches(']'))),
         None => (root, None),
     };
-    let mut all = Vec::new();
+    let mut all: Vec<TraversalOperator> = Vec::new();
     if let Some(i) = root_index {
-        all.push(index_op(&i));
+        all.push(index_op(i));
     }
-    all.extend(ops);
+    for part in parts {
+        push_ops(part, &mut all);
+    }
     if all.is_empty() {
         return Expression::Variable(Variable::unchecked(root));
     }
     Expression::Traversal(Box::new(Traversal::new(Variable::unchecked(root), all)))
 }
 
-fn split_path(path: &str) -> Vec<String> {
-    // Dots inside `[...]` (as in `[count.index]`) do not split.
-    let mut out = Vec::new();
-    let (mut cur, mut depth) = (String::new(), 0);
-    for c in path.chars() {
-        match c {
-            '[' => {
-                depth += 1;
-                cur.push(c);
-            }
-            ']' => {
-                depth -= 1;
-                cur.push(c);
-            }
-            '.' if depth == 0 => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
+/// The parts of `path` between dots; dots inside `[...]` (as in `[count.index]`) do not split.
+/// Always at least one part (which may be empty).
+fn split_path(path: &str) -> impl Iterator<Item = &str> {
+    let bytes = path.as_bytes();
+    let (mut start, mut i, mut depth, mut done) = (0, 0, 0i32, false);
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-    }
-    out.push(cur);
-    out
+        while i < bytes.len() {
+            match bytes[i] {
+                b'[' => depth += 1,
+                b']' => depth -= 1,
+                b'.' if depth == 0 => {
+                    let part = &path[start..i];
+                    i += 1;
+                    start = i;
+                    return Some(part);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        done = true;
+        Some(&path[start..])
+    })
 }
 
 fn push_ops(part: &str, ops: &mut Vec<TraversalOperator>) {
@@ -196,9 +197,13 @@ impl File {
 /// `hcl-rs`'s formatter with lists on one line, as they are usually written by hand.
 fn format(body: &Body) -> Result<String, hcl::Error> {
     use hcl::format::{Format, Formatter};
-    let mut f = Formatter::builder().compact_arrays(true).build_vec();
-    let bytes = body.format_vec(&mut f)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    let mut f = Formatter::builder()
+        .compact_arrays(true)
+        .build(Vec::with_capacity(1024));
+    body.format(&mut f)?;
+    // The formatter writes UTF-8; the lossy conversion is only the fallback it never takes.
+    Ok(String::from_utf8(f.into_inner())
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// `text` as `#` comment lines (an empty line is a bare `#`).
@@ -219,4 +224,87 @@ pub fn traverse_attr(expr: Expression, name: &str) -> Expression {
         expr,
         [TraversalOperator::GetAttr(Identifier::sanitized(name))],
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `r` as first written: parts collected as owned strings.
+    fn r_reference(path: &str) -> Expression {
+        let mut parts = split_path_reference(path).into_iter();
+        let root = parts.next().unwrap_or_default();
+        let mut ops: Vec<TraversalOperator> = Vec::new();
+        for part in parts {
+            push_ops(&part, &mut ops);
+        }
+        let (root, root_index) = match root.split_once('[') {
+            Some((name, rest)) => (
+                name.to_string(),
+                Some(rest.trim_end_matches(']').to_string()),
+            ),
+            None => (root, None),
+        };
+        let mut all = Vec::new();
+        if let Some(i) = root_index {
+            all.push(index_op(&i));
+        }
+        all.extend(ops);
+        if all.is_empty() {
+            return Expression::Variable(Variable::unchecked(root));
+        }
+        Expression::Traversal(Box::new(Traversal::new(Variable::unchecked(root), all)))
+    }
+
+    fn split_path_reference(path: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let (mut cur, mut depth) = (String::new(), 0);
+        for c in path.chars() {
+            match c {
+                '[' => {
+                    depth += 1;
+                    cur.push(c);
+                }
+                ']' => {
+                    depth -= 1;
+                    cur.push(c);
+                }
+                '.' if depth == 0 => out.push(std::mem::take(&mut cur)),
+                _ => cur.push(c),
+            }
+        }
+        out.push(cur);
+        out
+    }
+
+    /// Every path of up to five characters over the characters that matter, and the shapes
+    /// the modules write: the same expression as the first implementation.
+    #[test]
+    fn references_equal_the_first_implementation() {
+        let alphabet = ['a', '.', '[', ']', '*', '0', '"', 'é'];
+        let mut paths = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            paths.extend(last.iter().cloned());
+        }
+        paths.extend(
+            [
+                "aws_vpc.this.id",
+                "aws_subnet.private[*].id",
+                "local.azs[count.index]",
+                "aws_nat_gateway.this[0].id",
+                "aws_secretsmanager_secret.this[\"db\"].arn",
+                "each.value",
+                "var.x[local.y[0]].z[*]",
+            ]
+            .map(String::from),
+        );
+        for p in &paths {
+            assert_eq!(r(p), r_reference(p), "{p:?}");
+        }
+    }
 }
