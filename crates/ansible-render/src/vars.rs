@@ -367,7 +367,8 @@ pub fn fold_long_lines(yaml: &str, width: usize) -> String {
 }
 
 fn fold_line(line: &str, width: usize) -> Option<String> {
-    if line.chars().count() <= width || !line.ends_with('"') {
+    // A line of at most `width` bytes has at most `width` characters: counted only when longer.
+    if !line.ends_with('"') || line.len() <= width || line.chars().count() <= width {
         return None;
     }
     let indent = line.len() - line.trim_start_matches(' ').len();

@@ -183,27 +183,32 @@ impl File {
     /// blocks separated by one blank line.
     pub fn render(self, header: &str) -> Result<String, hcl::Error> {
         let mut out = String::with_capacity(4096);
+        // One buffer for every block's formatted text, reused.
+        let mut buf = Vec::with_capacity(4096);
         comment_lines(header, &mut out);
         for (comment, block) in self.items {
             out.push('\n');
             comment_lines(&comment, &mut out);
             let body = Body::builder().add_block(block).build();
-            crate::fmt::align_into(&format(&body)?, &mut out);
+            buf.clear();
+            format(&body, &mut buf)?;
+            // The formatter writes UTF-8; the lossy conversion is only the fallback it never
+            // takes.
+            match std::str::from_utf8(&buf) {
+                Ok(text) => crate::fmt::align_into(text, &mut out),
+                Err(_) => crate::fmt::align_into(&String::from_utf8_lossy(&buf), &mut out),
+            }
         }
         Ok(out)
     }
 }
 
-/// `hcl-rs`'s formatter with lists on one line, as they are usually written by hand.
-fn format(body: &Body) -> Result<String, hcl::Error> {
+/// `hcl-rs`'s formatter with lists on one line, as they are usually written by hand, writing
+/// to `buf`.
+fn format(body: &Body, buf: &mut Vec<u8>) -> Result<(), hcl::Error> {
     use hcl::format::{Format, Formatter};
-    let mut f = Formatter::builder()
-        .compact_arrays(true)
-        .build(Vec::with_capacity(1024));
-    body.format(&mut f)?;
-    // The formatter writes UTF-8; the lossy conversion is only the fallback it never takes.
-    Ok(String::from_utf8(f.into_inner())
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    let mut f = Formatter::builder().compact_arrays(true).build(buf);
+    body.format(&mut f)
 }
 
 /// `text` as `#` comment lines (an empty line is a bare `#`).
