@@ -1,15 +1,90 @@
 //! The one layout rule `terraform fmt` adds to `hcl-rs`'s formatter: the `=` of consecutive
 //! single-line attributes at one indentation line up.
 
+/// Spaces to pad keys with.
+const SPACES: &str = "                                                                ";
+
 /// Aligns the `=` of each run of consecutive single-line attributes with the same
 /// indentation, appending the result to `out`. A line that opens a multi-line value, a block,
 /// a blank line or a change of indentation ends the run, as in `terraform fmt`.
+///
+/// Formatter output (every line ends in `\n`, no `\r`) is copied in long stretches, with
+/// the padding inserted after short keys; other text goes line by line ([`align_lines`]),
+/// where a `\r\n` ending becomes `\n` and a last line gains one.
 pub fn align_into(text: &str, out: &mut String) {
+    if !text.ends_with('\n') || text.as_bytes().contains(&b'\r') {
+        return align_lines(text, out);
+    }
     out.reserve(text.len() + text.len() / 4);
+    let bytes = text.as_bytes();
+    // The text up to `copied` is in `out`.
+    let mut copied = 0;
+    // (where the key ends, its length) for each attribute of the current run.
+    let mut run: Vec<(usize, usize)> = Vec::with_capacity(16);
+    let mut run_indent = 0;
+    let flush = |run: &mut Vec<(usize, usize)>, copied: &mut usize, out: &mut String| {
+        let width = run.iter().map(|&(_, k)| k).max().unwrap_or(0);
+        for (key_end, key_len) in run.drain(..) {
+            let mut pad = width - key_len;
+            if pad > 0 {
+                out.push_str(&text[*copied..key_end]);
+                *copied = key_end;
+            }
+            while pad > 0 {
+                let n = pad.min(SPACES.len());
+                out.push_str(&SPACES[..n]);
+                pad -= n;
+            }
+        }
+    };
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = newline(bytes, start);
+        match single_line_attribute(&text[start..end]) {
+            Some((ind, key, _)) => {
+                if !run.is_empty() && run_indent != ind.len() {
+                    flush(&mut run, &mut copied, out);
+                }
+                run_indent = ind.len();
+                run.push((start + ind.len() + key.len(), key.len()));
+            }
+            None => flush(&mut run, &mut copied, out),
+        }
+        start = end + 1;
+    }
+    flush(&mut run, &mut copied, out);
+    out.push_str(&text[copied..]);
+}
+
+/// The index of the first `\n` at or after `from` (`bytes.len()` when none), eight bytes at a
+/// time.
+fn newline(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        // The lowest set high bit marks the first zero byte (the first `\n`).
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| i + p)
+}
+
+/// [`align_into`] line by line, for any text.
+fn align_lines(text: &str, out: &mut String) {
     // (indentation, key, value) of the current run.
-    let mut run: Vec<(&str, &str, &str)> = Vec::with_capacity(16);
+    let mut run: Vec<(&str, &str, &str)> = Vec::new();
     fn flush(run: &mut Vec<(&str, &str, &str)>, out: &mut String) {
-        const SPACES: &str = "                                                                ";
         let width = run.iter().map(|(_, k, _)| k.len()).max().unwrap_or(0);
         for (ind, k, v) in run.drain(..) {
             out.push_str(ind);
@@ -25,7 +100,7 @@ pub fn align_into(text: &str, out: &mut String) {
             out.push('\n');
         }
     }
-    for line in lines(text) {
+    for line in text.lines() {
         match single_line_attribute(line) {
             Some((ind, key, value)) => {
                 if run.first().is_some_and(|(i, ..)| i.len() != ind.len()) {
@@ -41,31 +116,6 @@ pub fn align_into(text: &str, out: &mut String) {
         }
     }
     flush(&mut run, out);
-}
-
-/// `text.lines()` (a line ends at `\n` or `\r\n`; a last line needs no ending) by a byte scan:
-/// lines are short, so a plain loop beats a `memchr` call per line.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        if start >= bytes.len() {
-            return None;
-        }
-        let rest = &bytes[start..];
-        let line = match rest.iter().position(|&b| b == b'\n') {
-            Some(n) => {
-                let line = &text[start..start + n];
-                start += n + 1;
-                line.strip_suffix('\r').unwrap_or(line)
-            }
-            None => {
-                start = bytes.len();
-                &text[text.len() - rest.len()..]
-            }
-        };
-        Some(line)
-    })
 }
 
 /// `(indentation, key, value)` of `  key = value` when the value ends on this line. A byte scan,
@@ -189,7 +239,24 @@ mod tests {
                 text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
             }
             assert_eq!(align(&text), align_reference(&text), "{text:?}");
+            text.push('\n');
+            assert_eq!(align(&text), align_reference(&text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn finds_newlines_word_by_word() {
+        let text = "abcdefgh\nijklmnopqrstuvwxyz0123456789\n\nx";
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() {
+            let want = bytes[from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| from + p);
+            assert_eq!(super::newline(bytes, from), want, "{from}");
+        }
+        let high = "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\n\u{8a}";
+        assert_eq!(super::newline(high.as_bytes(), 0), 10);
     }
 
     #[test]
