@@ -167,9 +167,13 @@ fn push_scalar(out: &mut String, v: &Value, indent: usize) {
 }
 
 /// A string scalar: a block literal when exact, else plain when safe, else double-quoted.
+/// (A plain-safe string has no line break, so it is never a block literal: it is checked
+/// first.)
 fn push_str_scalar(out: &mut String, s: &str, indent: usize) {
-    if !push_block_literal(out, s, indent) {
-        push_quoted_if_needed(out, s);
+    if is_plain_safe(s) {
+        out.push_str(s);
+    } else if !push_block_literal(out, s, indent) {
+        push_double_quoted(out, s);
     }
 }
 

@@ -121,20 +121,31 @@ fn align_lines(text: &str, out: &mut String) {
 /// `(indentation, key, value)` of `  key = value` when the value ends on this line. A byte scan,
 /// not a substring search: this runs for every line of every file.
 fn single_line_attribute(line: &str) -> Option<(&str, &str, &str)> {
-    let spaces = line.bytes().take_while(|&b| b == b' ').count();
-    let (ind, trimmed) = line.split_at(spaces);
-    let bytes = trimmed.as_bytes();
-    let key_len = if bytes.first() == Some(&b'"') {
-        bytes[1..].iter().position(|&b| b == b'"')? + 2
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while bytes.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let key_start = i;
+    if bytes.get(i) == Some(&b'"') {
+        // A quoted key, quotes included.
+        i += 1 + bytes[i + 1..].iter().position(|&b| b == b'"')? + 1;
     } else {
-        bytes
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
-            .count()
-    };
-    let value = trimmed.get(key_len..)?.strip_prefix(" = ")?;
-    let opens = value.ends_with(['{', '[', '(']);
-    (key_len > 0 && !opens).then_some((ind, &trimmed[..key_len], value))
+        while bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+        {
+            i += 1;
+        }
+    }
+    if i == key_start || bytes.get(i..i + 3) != Some(b" = ") {
+        return None;
+    }
+    // The value opens a multi-line one when the line ends in `{`, `[` or `(`.
+    if matches!(bytes.last(), Some(b'{' | b'[' | b'(')) && line.len() > i + 3 {
+        return None;
+    }
+    Some((&line[..key_start], &line[key_start..i], &line[i + 3..]))
 }
 
 #[cfg(test)]
@@ -241,6 +252,46 @@ mod tests {
             assert_eq!(align(&text), align_reference(&text), "{text:?}");
             text.push('\n');
             assert_eq!(align(&text), align_reference(&text), "{text:?}");
+        }
+    }
+
+    /// Lines from the same pieces: the attribute split equals the first implementation's.
+    #[test]
+    fn attributes_equal_the_first_implementation() {
+        fn reference(line: &str) -> Option<(&str, &str, &str)> {
+            let trimmed = line.trim_start_matches(' ');
+            let ind = &line[..line.len() - trimmed.len()];
+            let bytes = trimmed.as_bytes();
+            let key_len = if bytes.first() == Some(&b'"') {
+                trimmed[1..].find('"')? + 2
+            } else {
+                bytes
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+                    .count()
+            };
+            let value = trimmed.get(key_len..)?.strip_prefix(" = ")?;
+            let opens = value.ends_with(['{', '[', '(']);
+            (key_len > 0 && !opens).then_some((ind, &trimmed[..key_len], value))
+        }
+        let pieces = [
+            " ", "k", "\"", " = ", "=", "{", "[", "(", ")", "é", "-", "_", "1", "x y", " =",
+        ];
+        let mut lines = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|l| pieces.iter().map(move |p| format!("{l}{p}")))
+                .collect();
+            lines.extend(last.iter().cloned());
+        }
+        for line in &lines {
+            assert_eq!(
+                super::single_line_attribute(line),
+                reference(line),
+                "{line:?}"
+            );
         }
     }
 
