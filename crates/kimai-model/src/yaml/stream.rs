@@ -34,7 +34,9 @@ pub(super) fn to_yaml<T: Serialize + ?Sized>(
     header: &str,
     comments: &Comments,
 ) -> Option<String> {
-    let mut out = String::with_capacity(2048);
+    // Below 1 KiB: glibc serves it from a small bin (a larger first request sweeps the fast
+    // bins every time); most documents fit, larger ones grow.
+    let mut out = String::with_capacity(1000);
     for line in header.lines() {
         push_comment(&mut out, 0, line);
     }
