@@ -257,7 +257,14 @@ mod tests {
     #[test]
     fn trims_as_the_standard_library() {
         for s in [
-            "", " ", "  x ", "\t\x0b\x0c\r\n y", "\u{a0}x", " \u{2003} x", " \u{e9}", "\u{85}",
+            "",
+            " ",
+            "  x ",
+            "\t\x0b\x0c\r\n y",
+            "\u{a0}x",
+            " \u{2003} x",
+            " \u{e9}",
+            "\u{85}",
             " \u{1f600}",
         ] {
             assert_eq!(trim_start(s), s.trim_start(), "{s:?}");

@@ -420,7 +420,7 @@ fn fold_line(line: &str, width: usize) -> Option<String> {
     let mut line_start = 0; // byte offset in `line` where the current output line's text starts
     let mut start_chars = 0; // characters of `line` before `line_start`
     let mut prefix_len = 0; // characters of indentation already on the current output line
-    // The last break (byte offset, index) that fits on the current output line.
+                            // The last break (byte offset, index) that fits on the current output line.
     let mut last_fit: Option<(usize, usize)> = None;
     for (k, &b) in breaks.iter().enumerate() {
         let len = prefix_len + before[k] - start_chars;
@@ -521,7 +521,8 @@ mod tests {
                     out.push_str(&pad);
                     line_start = cut + 1;
                     prefix_len = pad.len();
-                    last_fit = (prefix_len + line[line_start..b].chars().count() <= width).then_some(b);
+                    last_fit =
+                        (prefix_len + line[line_start..b].chars().count() <= width).then_some(b);
                     continue;
                 }
             }
@@ -546,8 +547,20 @@ mod tests {
     #[test]
     fn folding_equals_the_first_implementation() {
         let pieces = [
-            "word ", "w ", "  ", " ", "\\", "\"", "é", "\u{1f600}", "- ", "key: \"", "x", "\n",
-            "{{ a }} ", "longerword ",
+            "word ",
+            "w ",
+            "  ",
+            " ",
+            "\\",
+            "\"",
+            "é",
+            "\u{1f600}",
+            "- ",
+            "key: \"",
+            "x",
+            "\n",
+            "{{ a }} ",
+            "longerword ",
         ];
         let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
         let mut next = || {

@@ -7,7 +7,8 @@
 use hcl::expr::{
     Expression, FuncCall, Object, ObjectKey, TemplateExpr, Traversal, TraversalOperator, Variable,
 };
-use hcl::{Block, BlockBuilder, Body, Identifier};
+use hcl::structure::{Attribute, BlockLabel, Structure};
+use hcl::{Block, Body, Identifier};
 
 /// A reference such as `aws_vpc.this.id`, `aws_subnet.private[*].id`,
 /// `local.azs[count.index]` or `aws_nat_gateway.this[0].id`.
@@ -144,17 +145,132 @@ pub fn op(lhs: Expression, operator: hcl::expr::BinaryOperator, rhs: Expression)
 
 /// `resource "kind" "name" { ... }`.
 pub fn resource(kind: &str, name: &str) -> BlockBuilder {
-    Block::builder("resource").add_label(kind).add_label(name)
+    block("resource").add_label(kind).add_label(name)
 }
 
 /// `data "kind" "name" { ... }`.
 pub fn data(kind: &str, name: &str) -> BlockBuilder {
-    Block::builder("data").add_label(kind).add_label(name)
+    block("data").add_label(kind).add_label(name)
 }
 
 /// A nested block without labels.
 pub fn block(ident: &str) -> BlockBuilder {
-    Block::builder(ident)
+    BlockBuilder(Block::builder(identifier(ident)))
+}
+
+/// `key` as an identifier, exactly as `hcl-rs` makes one from a string
+/// (`Identifier::sanitized`, which rewrites it character by character), without that pass
+/// when it is already a plain ASCII identifier: a letter or `_`, then letters, digits, `_`
+/// and `-` (what `sanitized` keeps as it is).
+fn identifier(key: &str) -> Identifier {
+    let bytes = key.as_bytes();
+    let plain = bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-');
+    if plain {
+        Identifier::unchecked(key)
+    } else {
+        Identifier::sanitized(key)
+    }
+}
+
+/// `hcl::BlockBuilder` (every method, the same behaviour) whose attribute keys are made by
+/// [`identifier`]: most of the time `hcl-rs` spent building blocks went to sanitising keys
+/// that were already identifiers.
+#[derive(Debug)]
+pub struct BlockBuilder(hcl::BlockBuilder);
+
+/// What [`BlockBuilder::add_attribute`] takes: a `(key, value)` pair or an `Attribute`.
+pub trait IntoAttribute {
+    /// The attribute.
+    fn into_attribute(self) -> Attribute;
+}
+
+impl<K: AsRef<str>, V: Into<Expression>> IntoAttribute for (K, V) {
+    fn into_attribute(self) -> Attribute {
+        Attribute::new(identifier(self.0.as_ref()), self.1)
+    }
+}
+
+impl IntoAttribute for Attribute {
+    fn into_attribute(self) -> Attribute {
+        self
+    }
+}
+
+impl BlockBuilder {
+    /// Adds a label.
+    pub fn add_label(self, label: impl Into<BlockLabel>) -> Self {
+        BlockBuilder(self.0.add_label(label))
+    }
+
+    /// Adds labels.
+    pub fn add_labels<I>(self, iter: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<BlockLabel>,
+    {
+        BlockBuilder(self.0.add_labels(iter))
+    }
+
+    /// Adds an attribute: `("key", value)` or an `Attribute`.
+    pub fn add_attribute(self, attr: impl IntoAttribute) -> Self {
+        BlockBuilder(self.0.add_attribute(attr.into_attribute()))
+    }
+
+    /// Adds attributes.
+    pub fn add_attributes<I>(self, iter: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: IntoAttribute,
+    {
+        BlockBuilder(
+            self.0
+                .add_attributes(iter.into_iter().map(IntoAttribute::into_attribute)),
+        )
+    }
+
+    /// Adds a nested block.
+    pub fn add_block(self, block: impl Into<Block>) -> Self {
+        BlockBuilder(self.0.add_block(block))
+    }
+
+    /// Adds nested blocks.
+    pub fn add_blocks<I>(self, iter: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Block>,
+    {
+        BlockBuilder(self.0.add_blocks(iter))
+    }
+
+    /// Adds a structure (attribute or block).
+    pub fn add_structure(self, structure: impl Into<Structure>) -> Self {
+        BlockBuilder(self.0.add_structure(structure))
+    }
+
+    /// Adds structures.
+    pub fn add_structures<I>(self, iter: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Structure>,
+    {
+        BlockBuilder(self.0.add_structures(iter))
+    }
+
+    /// The block.
+    pub fn build(self) -> Block {
+        self.0.build()
+    }
+}
+
+impl From<BlockBuilder> for Block {
+    fn from(b: BlockBuilder) -> Block {
+        b.build()
+    }
 }
 
 /// One `.tf` file: top-level blocks, each with an optional comment written above it.
@@ -280,6 +396,27 @@ mod tests {
         }
         out.push(cur);
         out
+    }
+
+    /// Every key of up to four characters over letters, digits, `_`, `-`, a space, a dot and
+    /// non-ASCII identifier and non-identifier characters: the same identifier as
+    /// `hcl-rs`'s `Identifier::sanitized`.
+    #[test]
+    fn identifiers_equal_sanitized() {
+        let alphabet = ['a', 'Z', '0', '_', '-', ' ', '.', 'é', '\u{2028}', '\u{e9}'];
+        let mut keys = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|k| alphabet.iter().map(move |c| format!("{k}{c}")))
+                .collect();
+            keys.extend(last.iter().cloned());
+        }
+        keys.extend(["aws_vpc", "cidr_block", "Name", "for_each", "x-y", "1a"].map(String::from));
+        for k in &keys {
+            assert_eq!(identifier(k), Identifier::sanitized(k), "{k:?}");
+        }
     }
 
     /// Every path of up to five characters over the characters that matter, and the shapes
