@@ -356,10 +356,7 @@ pub fn fold_long_lines(yaml: &str, width: usize) -> String {
     let (mut copied, mut start) = (0, 0);
     let bytes = yaml.as_bytes();
     while start < bytes.len() {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |n| start + n);
+        let end = yaml[start..].find('\n').map_or(bytes.len(), |n| start + n);
         if let Some(folded) = fold_line(&yaml[start..end], width) {
             out.push_str(&yaml[copied..start]);
             out.push_str(&folded);
