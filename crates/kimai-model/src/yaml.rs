@@ -58,7 +58,7 @@ pub fn emit(value: &Value, header: &str, comments: &Comments) -> String {
 }
 
 fn push_comment(out: &mut String, indent: usize, line: &str) {
-    out.push_str(&" ".repeat(indent));
+    push_spaces(out, indent);
     if line.is_empty() {
         out.push_str("#\n");
     } else {

@@ -44,8 +44,8 @@ pub(super) fn to_yaml<T: Serialize + ?Sized>(
         out,
         path: String::new(),
         comments,
-        keys: String::new(),
-        key_ranges: Vec::new(),
+        keys: String::with_capacity(256),
+        key_ranges: Vec::with_capacity(32),
     };
     let look = !comments.is_empty();
     let at = At::Top;
