@@ -155,7 +155,11 @@ pub fn data(kind: &str, name: &str) -> BlockBuilder {
 
 /// A nested block without labels.
 pub fn block(ident: &str) -> BlockBuilder {
-    BlockBuilder(Block::builder(identifier(ident)))
+    BlockBuilder {
+        identifier: identifier(ident),
+        labels: Vec::new(),
+        body: Vec::with_capacity(8),
+    }
 }
 
 /// `key` as an identifier, exactly as `hcl-rs` makes one from a string
@@ -177,11 +181,16 @@ fn identifier(key: &str) -> Identifier {
     }
 }
 
-/// `hcl::BlockBuilder` (every method, the same behaviour) whose attribute keys are made by
-/// [`identifier`]: most of the time `hcl-rs` spent building blocks went to sanitising keys
-/// that were already identifiers.
+/// `hcl::BlockBuilder`'s methods, building the same block: attribute keys are made by
+/// [`identifier`] (most of the time `hcl-rs` spent building blocks went to sanitising keys
+/// that were already identifiers), and the body is collected in a vector sized for a typical
+/// block rather than grown from empty.
 #[derive(Debug)]
-pub struct BlockBuilder(hcl::BlockBuilder);
+pub struct BlockBuilder {
+    identifier: Identifier,
+    labels: Vec<BlockLabel>,
+    body: Vec<Structure>,
+}
 
 /// What [`BlockBuilder::add_attribute`] takes: a `(key, value)` pair or an `Attribute`.
 pub trait IntoAttribute {
@@ -203,67 +212,76 @@ impl IntoAttribute for Attribute {
 
 impl BlockBuilder {
     /// Adds a label.
-    pub fn add_label(self, label: impl Into<BlockLabel>) -> Self {
-        BlockBuilder(self.0.add_label(label))
+    pub fn add_label(mut self, label: impl Into<BlockLabel>) -> Self {
+        self.labels.push(label.into());
+        self
     }
 
     /// Adds labels.
-    pub fn add_labels<I>(self, iter: I) -> Self
+    pub fn add_labels<I>(mut self, iter: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<BlockLabel>,
     {
-        BlockBuilder(self.0.add_labels(iter))
+        self.labels.extend(iter.into_iter().map(Into::into));
+        self
     }
 
     /// Adds an attribute: `("key", value)` or an `Attribute`.
-    pub fn add_attribute(self, attr: impl IntoAttribute) -> Self {
-        BlockBuilder(self.0.add_attribute(attr.into_attribute()))
+    pub fn add_attribute(mut self, attr: impl IntoAttribute) -> Self {
+        self.body.push(Structure::Attribute(attr.into_attribute()));
+        self
     }
 
     /// Adds attributes.
-    pub fn add_attributes<I>(self, iter: I) -> Self
+    pub fn add_attributes<I>(mut self, iter: I) -> Self
     where
         I: IntoIterator,
         I::Item: IntoAttribute,
     {
-        BlockBuilder(
-            self.0
-                .add_attributes(iter.into_iter().map(IntoAttribute::into_attribute)),
-        )
+        self.body.extend(
+            iter.into_iter()
+                .map(|a| Structure::Attribute(a.into_attribute())),
+        );
+        self
     }
 
     /// Adds a nested block.
-    pub fn add_block(self, block: impl Into<Block>) -> Self {
-        BlockBuilder(self.0.add_block(block))
+    pub fn add_block(mut self, block: impl Into<Block>) -> Self {
+        self.body.push(Structure::Block(block.into()));
+        self
     }
 
     /// Adds nested blocks.
-    pub fn add_blocks<I>(self, iter: I) -> Self
+    pub fn add_blocks<I>(mut self, iter: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<Block>,
     {
-        BlockBuilder(self.0.add_blocks(iter))
+        self.body
+            .extend(iter.into_iter().map(|b| Structure::Block(b.into())));
+        self
     }
 
     /// Adds a structure (attribute or block).
-    pub fn add_structure(self, structure: impl Into<Structure>) -> Self {
-        BlockBuilder(self.0.add_structure(structure))
+    pub fn add_structure(mut self, structure: impl Into<Structure>) -> Self {
+        self.body.push(structure.into());
+        self
     }
 
     /// Adds structures.
-    pub fn add_structures<I>(self, iter: I) -> Self
+    pub fn add_structures<I>(mut self, iter: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<Structure>,
     {
-        BlockBuilder(self.0.add_structures(iter))
+        self.body.extend(iter.into_iter().map(Into::into));
+        self
     }
 
     /// The block.
     pub fn build(self) -> Block {
-        self.0.build()
+        Block::from((self.identifier, self.labels, self.body))
     }
 }
 
@@ -396,6 +414,38 @@ mod tests {
         }
         out.push(cur);
         out
+    }
+
+    /// The same block as `hcl-rs`'s builder, whatever the order of the calls.
+    #[test]
+    fn builds_what_hcl_builds() {
+        let ours = resource("aws_x", "this")
+            .add_attribute(("name", s("a")))
+            .add_block(block("inner").add_attribute(("k-1", r("var.x"))))
+            .add_attributes([("b", s("b")), ("with space", s("c"))])
+            .add_labels(["extra"])
+            .add_structure(Attribute::new("z", 1))
+            .add_blocks([block("n").build()])
+            .add_structures([Structure::from(Attribute::new("y", true))])
+            .add_attribute(Attribute::new("w", s("w")))
+            .build();
+        let hcl = Block::builder("resource")
+            .add_label("aws_x")
+            .add_label("this")
+            .add_attribute(("name", s("a")))
+            .add_block(
+                Block::builder("inner")
+                    .add_attribute(("k-1", r("var.x")))
+                    .build(),
+            )
+            .add_attributes([("b", s("b")), ("with space", s("c"))])
+            .add_labels(["extra"])
+            .add_structure(Attribute::new("z", 1))
+            .add_blocks([Block::builder("n").build()])
+            .add_structures([Structure::from(Attribute::new("y", true))])
+            .add_attribute(Attribute::new("w", s("w")))
+            .build();
+        assert_eq!(ours, hcl);
     }
 
     /// Every key of up to four characters over letters, digits, `_`, `-`, a space, a dot and
