@@ -325,9 +325,9 @@ pub fn vault_example(model: &Validated, project: &Project) -> Result<String, Err
 }
 
 /// A YAML document: header comments, the `---` marker, then the body, its long lines folded
-/// ([`fold_long_lines`]).
+/// ([`fold_long_lines_into`]).
 pub fn document(body: &str, header: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(header.len() + body.len() + body.len() / 16 + 64);
     for line in header.lines() {
         if line.is_empty() {
             out.push_str("#\n");
@@ -338,20 +338,27 @@ pub fn document(body: &str, header: &str) -> String {
         }
     }
     out.push_str("---\n");
-    out.push_str(&fold_long_lines(body, LINE_WIDTH));
+    fold_long_lines_into(body, LINE_WIDTH, &mut out);
     out
 }
 
 /// The longest line written: ansible-lint's yaml rule allows 160 characters.
 pub const LINE_WIDTH: usize = 150;
 
-/// `yaml` with every line longer than `width` that ends in a double-quoted scalar broken at
-/// spaces onto indented continuation lines. YAML folds each such line break back into the
-/// one space it replaced (leading indentation is not content), so the document reads back
-/// identical. Only single spaces between two other characters are used, never one after a
-/// backslash; a line with no such space stays as it is.
+/// [`fold_long_lines_into`] as a new string.
+#[cfg(test)]
 pub fn fold_long_lines(yaml: &str, width: usize) -> String {
     let mut out = String::with_capacity(yaml.len() + 64);
+    fold_long_lines_into(yaml, width, &mut out);
+    out
+}
+
+/// Appends `yaml` to `out` with every line longer than `width` that ends in a double-quoted
+/// scalar broken at spaces onto indented continuation lines. YAML folds each such line break
+/// back into the one space it replaced (leading indentation is not content), so the document
+/// reads back identical. Only single spaces between two other characters are used, never one
+/// after a backslash; a line with no such space stays as it is.
+fn fold_long_lines_into(yaml: &str, width: usize, out: &mut String) {
     // `yaml` up to `copied` is in `out`: lines that stay as they are go in long stretches.
     let (mut copied, mut start) = (0, 0);
     let bytes = yaml.as_bytes();
@@ -365,7 +372,6 @@ pub fn fold_long_lines(yaml: &str, width: usize) -> String {
         start = end + 1;
     }
     out.push_str(&yaml[copied..]);
-    out
 }
 
 fn fold_line(line: &str, width: usize) -> Option<String> {
