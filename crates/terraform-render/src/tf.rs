@@ -8,7 +8,7 @@ use hcl::expr::{
     Expression, FuncCall, Object, ObjectKey, TemplateExpr, Traversal, TraversalOperator, Variable,
 };
 use hcl::structure::{Attribute, BlockLabel, Structure};
-use hcl::{Block, Body, Identifier};
+use hcl::{Block, Identifier};
 
 /// A reference such as `aws_vpc.this.id`, `aws_subnet.private[*].id`,
 /// `local.azs[count.index]` or `aws_nat_gateway.this[0].id`.
@@ -323,9 +323,8 @@ impl File {
         for (comment, block) in self.items {
             out.push('\n');
             comment_lines(&comment, &mut out);
-            let body = Body::builder().add_block(block).build();
             buf.clear();
-            format(&body, &mut buf)?;
+            format(&block, &mut buf)?;
             // The formatter writes UTF-8; the lossy conversion is only the fallback it never
             // takes.
             match std::str::from_utf8(&buf) {
@@ -339,10 +338,11 @@ impl File {
 
 /// `hcl-rs`'s formatter with lists on one line, as they are usually written by hand, writing
 /// to `buf`.
-fn format(body: &Body, buf: &mut Vec<u8>) -> Result<(), hcl::Error> {
+/// A block on its own, as `hcl-rs` formats a body holding only that block.
+fn format(block: &Block, buf: &mut Vec<u8>) -> Result<(), hcl::Error> {
     use hcl::format::{Format, Formatter};
     let mut f = Formatter::builder().compact_arrays(true).build(buf);
-    body.format(&mut f)
+    block.format(&mut f)
 }
 
 /// `text` as `#` comment lines (an empty line is a bare `#`).
