@@ -122,23 +122,18 @@ fn align_lines(text: &str, out: &mut String) {
 /// not a substring search: this runs for every line of every file.
 fn single_line_attribute(line: &str) -> Option<(&str, &str, &str)> {
     let bytes = line.as_bytes();
-    let mut i = 0;
-    while bytes.get(i) == Some(&b' ') {
-        i += 1;
-    }
-    let key_start = i;
-    if bytes.get(i) == Some(&b'"') {
+    let key_start = bytes.iter().position(|&b| b != b' ')?;
+    let rest = &bytes[key_start..];
+    let key_len = if rest[0] == b'"' {
         // A quoted key, quotes included.
-        i += 1 + bytes[i + 1..].iter().position(|&b| b == b'"')? + 1;
+        rest[1..].iter().position(|&b| b == b'"')? + 2
     } else {
-        while bytes
-            .get(i)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
-        {
-            i += 1;
-        }
-    }
-    if i == key_start || bytes.get(i..i + 3) != Some(b" = ") {
+        rest.iter()
+            .position(|&b| !KEY_BYTES[usize::from(b)])
+            .unwrap_or(rest.len())
+    };
+    let i = key_start + key_len;
+    if key_len == 0 || bytes.get(i..i + 3) != Some(b" = ") {
         return None;
     }
     // The value opens a multi-line one when the line ends in `{`, `[` or `(`.
@@ -147,6 +142,18 @@ fn single_line_attribute(line: &str) -> Option<(&str, &str, &str)> {
     }
     Some((&line[..key_start], &line[key_start..i], &line[i + 3..]))
 }
+
+/// The bytes of an unquoted key: ASCII letters, digits, `_` and `-`.
+const KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
