@@ -167,7 +167,9 @@ fn scan(text: &str) -> Scan {
     let mut in_services = false;
     let mut current: Option<String> = None;
     for line in text.lines() {
-        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+        // After the leading whitespace: empty exactly when the whole line is whitespace.
+        let trimmed = trim_start(line);
+        if trimmed.starts_with('#') || trimmed.is_empty() {
             continue;
         }
         if !line.starts_with(' ') {
@@ -191,7 +193,6 @@ fn scan(text: &str) -> Scan {
             }
         }
         let Some(service) = &current else { continue };
-        let trimmed = line.trim_start();
         if line.starts_with("    image: ") {
             s.images.insert(
                 service.clone(),
@@ -216,6 +217,20 @@ fn scan(text: &str) -> Scan {
     s
 }
 
+/// `s.trim_start()`, skipping ASCII whitespace a byte at a time (`char::is_whitespace` for
+/// the rest).
+fn trim_start(s: &str) -> &str {
+    let n = s
+        .bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t'..=b'\r'))
+        .count();
+    let rest = &s[n..];
+    match rest.as_bytes().first() {
+        Some(b) if !b.is_ascii() => rest.trim_start(),
+        _ => rest,
+    }
+}
+
 fn unquote(v: &str) -> &str {
     v.strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
@@ -237,6 +252,23 @@ mod tests {
         assert_eq!(mounts, ["certs", "kimai/local.yaml", "nginx/kimai.conf"]);
         assert!(s.mounts["certs"].contains("proxy"));
         assert!(s.mounts["kimai/local.yaml"].contains("kimai"));
+    }
+
+    #[test]
+    fn trims_as_the_standard_library() {
+        for s in [
+            "",
+            " ",
+            "  x ",
+            "\t\x0b\x0c\r\n y",
+            "\u{a0}x",
+            " \u{2003} x",
+            " \u{e9}",
+            "\u{85}",
+            " \u{1f600}",
+        ] {
+            assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
+        }
     }
 
     #[test]

@@ -186,7 +186,12 @@ pub fn render(model: &Validated, options: &Options) -> Result<Rendered, Error> {
 
 /// One JSON file: pretty, with a trailing newline.
 fn json<T: Serialize>(path: &str, value: &T) -> Result<OutputFile, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(value)?;
+    // `serde_json::to_string_pretty`, into a buffer that starts at what most of these files
+    // take (its own starts at 128 bytes), below 1 KiB: a glibc small-bin request.
+    let mut buf = Vec::with_capacity(1000);
+    serde_json::to_writer_pretty(&mut buf, value)?;
+    let mut text = String::from_utf8(buf)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     text.push('\n');
     Ok(OutputFile::new(path, text))
 }

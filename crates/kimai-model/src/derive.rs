@@ -385,7 +385,9 @@ impl Validated {
 
     /// Every platform name of this deployment, derived once ([`crate::names`]).
     pub fn names(&self) -> crate::names::Names {
-        crate::names::Names::new(self)
+        self.names
+            .get_or_init(|| crate::names::Names::new(self))
+            .clone()
     }
 
     /// Terraform (the `terraform` target) owns the ECS task definition and service: ECS is a

@@ -88,6 +88,12 @@ pub fn datadog_log_config(service: &str) -> String {
             })
             .collect(),
     }];
-    // Strings and vectors of strings always serialise.
-    serde_json::to_string(&config).unwrap_or_default()
+    // Strings and vectors of strings always serialise. `serde_json::to_string`, into a buffer
+    // of about the text's size (its own starts at 128 bytes and grows three times).
+    let mut buf = Vec::with_capacity(1000);
+    match serde_json::to_writer(&mut buf, &config) {
+        Ok(()) => String::from_utf8(buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(_) => String::new(),
+    }
 }

@@ -125,7 +125,7 @@ impl Target {
 }
 
 /// A spec that passed validation, with its quantities parsed. Renderers take only this.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Validated {
     pub(crate) spec: Spec,
     pub(crate) app_cpu: Millicores,
@@ -135,6 +135,48 @@ pub struct Validated {
     pub(crate) storage_size: Bytes,
     pub(crate) db_storage_size: Bytes,
     pub(crate) db_version: String,
+    /// [`Validated::names`], derived on first use (every renderer asks, several times).
+    pub(crate) names: Cached<crate::names::Names>,
+}
+
+// Written out rather than derived so that the cache is not shown.
+impl std::fmt::Debug for Validated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validated")
+            .field("spec", &self.spec)
+            .field("app_cpu", &self.app_cpu)
+            .field("app_memory", &self.app_memory)
+            .field("db_cpu", &self.db_cpu)
+            .field("db_memory", &self.db_memory)
+            .field("storage_size", &self.storage_size)
+            .field("db_storage_size", &self.db_storage_size)
+            .field("db_version", &self.db_version)
+            .finish()
+    }
+}
+
+/// A value derived from the rest of a [`Validated`] (which never changes), computed on first
+/// use. Not part of the value: two caches are always equal.
+#[derive(Clone)]
+pub(crate) struct Cached<T>(std::sync::OnceLock<T>);
+
+impl<T> Default for Cached<T> {
+    fn default() -> Self {
+        Cached(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> Cached<T> {
+    /// The value, computed by `f` the first time.
+    pub(crate) fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(f)
+    }
+}
+
+impl<T> PartialEq for Cached<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Validates a spec: every problem at once, sorted by field path.
@@ -185,6 +227,7 @@ pub fn validate(spec: Spec) -> Result<Validated, Diagnostics> {
         db_storage_size: db_storage_size.unwrap_or(Bytes(0)),
         db_version,
         spec,
+        names: Cached::default(),
     })
 }
 
