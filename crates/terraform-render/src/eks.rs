@@ -724,7 +724,7 @@ fn addons(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
     );
 }
 
-fn helm_release(chart: &Chart, namespace: &str) -> hcl::BlockBuilder {
+fn helm_release(chart: &Chart, namespace: &str) -> crate::tf::BlockBuilder {
     resource("helm_release", chart.resource)
         .add_attribute(("name", s(chart.release)))
         .add_attribute(("repository", s(chart.repository)))
