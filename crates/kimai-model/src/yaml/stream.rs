@@ -10,7 +10,7 @@
 //! - a key that is not a string (`serde_json` turns numbers and booleans into key strings);
 //! - a key written twice in one map (a `#[serde(flatten)]` clash: `serde_json` keeps the first
 //!   position and the last value);
-//! - bytes, tuple and struct variants, and any error.
+//! - bytes, tuple and struct variants, `serde_json`'s own private structs, and any error.
 //!
 //! Layout decisions that `emit` makes on the finished tree are taken when a container closes:
 //! an empty map or sequence is written as `{}` / `[]` on its key's line (and may carry a
@@ -425,7 +425,12 @@ impl<'a, 'c> ser::Serializer for Ser<'a, 'c> {
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
         Ok(self.open(true))
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
+    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
+        // `serde_json`'s number and raw-value tokens (features `arbitrary_precision` and
+        // `raw_value`, off here) are special to its value serializer: the long way.
+        if name.starts_with("$serde_json::") {
+            return Err(Unsupported);
+        }
         Ok(self.open(true))
     }
     fn serialize_struct_variant(
