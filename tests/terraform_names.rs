@@ -304,7 +304,7 @@ fn check(label: &str, model: &Validated) -> usize {
             None => tf
                 .files
                 .iter()
-                .any(|f| f.path.starts_with(&format!("{path}/"))),
+                .any(|f| f.path == path || f.path.starts_with(&format!("{path}/"))),
         };
         assert!(
             found,

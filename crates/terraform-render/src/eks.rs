@@ -759,18 +759,18 @@ fn controllers(ctx: &Ctx<'_>, eks: &Eks, n: &EksNames, f: &mut File) {
     );
     f.note(
         &format!(
-            "The controller's own policy (kubernetes-sigs/aws-load-balancer-controller {}\ndocs/install/iam_policy.json).",
+            "The controller's own policy, as its project publishes it\n(kubernetes-sigs/aws-load-balancer-controller {} docs/install/iam_policy.json).",
             pins::LBC.app_version
         ),
-        pins::lb_controller_policy("lb_controller", ctx.partition),
-    );
-    f.add(
         resource("aws_iam_role_policy", "lb_controller")
             .add_attribute(("name", s("aws-load-balancer-controller")))
             .add_attribute(("role", r("aws_iam_role.lb_controller.id")))
             .add_attribute((
                 "policy",
-                r("data.aws_iam_policy_document.lb_controller.json"),
+                call(
+                    "file",
+                    vec![tmpl(&format!("${{path.module}}/{}", pins::LBC_POLICY_FILE))],
+                ),
             ))
             .build(),
     );

@@ -83,10 +83,11 @@
 //!   `CKV_AWS_158`, `CKV_AWS_338` on the control-plane log group: as for the ECS log group.
 //!   `CKV2_AWS_64` (KMS key policy): the key keeps KMS's default policy (this account's IAM
 //!   decides); writing that out as a document trades this finding for three on `kms:*`.
-//!   `CKV_AWS_111`, `CKV_AWS_356` on the AWS Load Balancer Controller's and the Cluster
-//!   Autoscaler's policies: the controller's is its project's published policy (writes limited
-//!   by the `elbv2.k8s.aws/cluster` tag); the autoscaler's `Describe*` actions have no
+//!   `CKV_AWS_356` on the Cluster Autoscaler's policy: its `Describe*` actions have no
 //!   resource-level permissions and its two writes are limited to this cluster's tagged groups.
+//!   The AWS Load Balancer Controller's policy is its project's published document
+//!   (`policies/aws-load-balancer-controller.json`, read with `file()`; writes limited by the
+//!   `elbv2.k8s.aws/cluster` tag), which checkov does not read.
 
 mod alb;
 mod backup;
@@ -224,6 +225,17 @@ pub fn render(model: &Validated, _options: &Options) -> Result<Rendered, Error> 
         variables::tfvars_example(&ctx)?,
     ));
     files.extend(platform::files(&ctx));
+    if ctx
+        .aws
+        .eks
+        .as_ref()
+        .is_some_and(|e| e.installs_controllers())
+    {
+        files.push(OutputFile::new(
+            pins::LBC_POLICY_FILE,
+            pins::lb_controller_policy_json(ctx.partition),
+        ));
+    }
     files.push(OutputFile::new("README.md", readme::render(&ctx)?));
     // Nothing of the spec is left out: what the operator does by hand (secret values, the
     // database user, copying created ids) is in the README, so there are no notices.

@@ -359,26 +359,70 @@ pub const LBC_POLICY: &[PolicyStatement] = &[
     },
 ];
 
-/// [`LBC_POLICY`] as an `aws_iam_policy_document` named `name`, in `partition`.
-pub fn lb_controller_policy(name: &str, partition: &str) -> hcl::Block {
-    let mut doc = data("aws_iam_policy_document", name);
-    for st in LBC_POLICY {
-        let arn = |r: &&str| r.replacen("arn:aws:", &format!("arn:{partition}:"), 1);
-        let mut b = block("statement")
-            .add_attribute(("actions", strings(st.actions.iter().copied())))
-            .add_attribute(("resources", strings(st.resources.iter().map(arn))));
-        for (test, variable, values) in st.conditions {
-            b = b.add_block(
-                block("condition")
-                    .add_attribute(("test", *test))
-                    .add_attribute(("variable", *variable))
-                    .add_attribute(("values", strings(values.iter().copied())))
-                    .build(),
+/// Where the controller's policy is written, relative to the Terraform folder.
+pub const LBC_POLICY_FILE: &str = "policies/aws-load-balancer-controller.json";
+
+/// [`LBC_POLICY`] as an IAM policy document (JSON, as AWS and the controller's project write
+/// it) in `partition`. The text depends on the partition only, so it is built once per
+/// partition and process.
+pub fn lb_controller_policy_json(partition: &'static str) -> &'static str {
+    static AWS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static CN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static GOV: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let cell = match partition {
+        "aws-cn" => &CN,
+        "aws-us-gov" => &GOV,
+        _ => &AWS,
+    };
+    cell.get_or_init(|| policy_json(LBC_POLICY, partition))
+}
+
+fn policy_json(statements: &[PolicyStatement], partition: &str) -> String {
+    use serde_json::{json, Map, Value};
+    let one_or_many = |v: Vec<String>| match v.len() {
+        1 => Value::String(v.into_iter().next().unwrap_or_default()),
+        _ => Value::from(v),
+    };
+    let statements: Vec<Value> = statements
+        .iter()
+        .map(|st| {
+            let mut o = Map::new();
+            o.insert("Effect".into(), json!("Allow"));
+            o.insert(
+                "Action".into(),
+                Value::from(st.actions.iter().map(|a| a.to_string()).collect::<Vec<_>>()),
             );
-        }
-        doc = doc.add_block(b.build());
-    }
-    doc.build()
+            o.insert(
+                "Resource".into(),
+                one_or_many(
+                    st.resources
+                        .iter()
+                        .map(|r| r.replacen("arn:aws:", &format!("arn:{partition}:"), 1))
+                        .collect(),
+                ),
+            );
+            if !st.conditions.is_empty() {
+                let mut by_test = Map::new();
+                for (test, variable, values) in st.conditions {
+                    let entry = by_test
+                        .entry(test.to_string())
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(m) = entry {
+                        m.insert(
+                            variable.to_string(),
+                            one_or_many(values.iter().map(|v| v.to_string()).collect()),
+                        );
+                    }
+                }
+                o.insert("Condition".into(), Value::Object(by_test));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let doc = json!({ "Version": "2012-10-17", "Statement": statements });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// AWS Load Balancer Controller (aws/eks-charts `stable/aws-load-balancer-controller`
@@ -460,28 +504,37 @@ mod tests {
     fn the_published_policies_keep_their_shape() {
         // The controller's policy as published: creating load balancers only with the
         // cluster tag, and every ARN in the partition it is written for.
-        let doc = hcl::format::to_string(
-            &hcl::Body::builder()
-                .add_block(lb_controller_policy("x", "aws-cn"))
-                .build(),
-        )
-        .expect("formats");
-        assert!(doc.contains("arn:aws-cn:elasticloadbalancing:*:*:targetgroup/*/*"));
-        assert!(!doc.contains("\"arn:aws:"));
-        let create = LBC_POLICY
+        let doc: serde_json::Value =
+            serde_json::from_str(lb_controller_policy_json("aws-cn")).expect("JSON");
+        let text = doc.to_string();
+        assert!(text.contains("arn:aws-cn:elasticloadbalancing:*:*:targetgroup/*/*"));
+        assert!(!text.contains("\"arn:aws:"));
+        let statements = doc["Statement"].as_array().expect("statements");
+        assert_eq!(statements.len(), LBC_POLICY.len());
+        let create = statements
             .iter()
             .find(|s| {
-                s.actions
-                    .contains(&"elasticloadbalancing:CreateLoadBalancer")
+                s["Action"]
+                    .to_string()
+                    .contains("elasticloadbalancing:CreateLoadBalancer")
             })
             .expect("create statement");
         assert_eq!(
-            create.conditions,
-            &[(
-                "Null",
-                "aws:RequestTag/elbv2.k8s.aws/cluster",
-                &["false"][..]
-            )]
+            create["Condition"],
+            serde_json::json!({ "Null": { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } })
         );
+        // Two conditions of one test share its object, as IAM's grammar has it.
+        let tag_moves = statements
+            .iter()
+            .find(|s| s["Action"] == serde_json::json!(["ec2:CreateTags", "ec2:DeleteTags"]))
+            .expect("tag statement");
+        assert_eq!(
+            tag_moves["Condition"]["Null"].as_object().map(|m| m.len()),
+            Some(2)
+        );
+        assert!(std::ptr::eq(
+            lb_controller_policy_json("aws"),
+            lb_controller_policy_json("aws")
+        ));
     }
 }
