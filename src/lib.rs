@@ -226,30 +226,54 @@ pub fn render_all(model: &Validated, selection: Selection) -> Result<Outcome, Er
     // ECS's README leaves the platform to Terraform only when terraform/ is written too.
     let with_terraform =
         targets.contains(&Target::Terraform) && model.check_target(Target::Terraform).is_ok();
-    for target in Target::ALL.into_iter().filter(|t| targets.contains(t)) {
-        let compose = outcome
-            .rendered
-            .iter()
-            .find(|(t, _)| *t == Target::Compose)
-            .map(|(_, r)| r);
-        match render_with(model, target, compose, with_terraform) {
-            Ok(r) => outcome.rendered.push((target, r)),
-            Err(Error::Invalid { diagnostics, .. })
-                if lenient && !own_section_present(model, target) =>
-            {
-                let reasons: Vec<String> = diagnostics
-                    .iter()
-                    .map(|d| format!("{}: {}", d.path, d.message))
-                    .collect();
-                outcome.skipped.push((target, reasons.join("; ")));
+    // Terraform, the largest render and independent of the others, runs on a second thread
+    // when there is a second core; the outcome is the same as one after the other (results
+    // are taken in `Target::ALL` order, the first error wins).
+    let parallel = targets.contains(&Target::Terraform) && targets.len() > 1 && cores() > 1;
+    std::thread::scope(|scope| {
+        let mut terraform = parallel
+            .then(|| scope.spawn(|| render_with(model, Target::Terraform, None, with_terraform)));
+        for target in Target::ALL.into_iter().filter(|t| targets.contains(t)) {
+            let compose = outcome
+                .rendered
+                .iter()
+                .find(|(t, _)| *t == Target::Compose)
+                .map(|(_, r)| r);
+            let result = match (target, terraform.take()) {
+                (Target::Terraform, Some(handle)) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                (_, pending) => {
+                    terraform = pending;
+                    render_with(model, target, compose, with_terraform)
+                }
+            };
+            match result {
+                Ok(r) => outcome.rendered.push((target, r)),
+                Err(Error::Invalid { diagnostics, .. })
+                    if lenient && !own_section_present(model, target) =>
+                {
+                    let reasons: Vec<String> = diagnostics
+                        .iter()
+                        .map(|d| format!("{}: {}", d.path, d.message))
+                        .collect();
+                    outcome.skipped.push((target, reasons.join("; ")));
+                }
+                Err(Error::Render { message, .. })
+                    if lenient && message.contains("not part of this build") =>
+                {
+                    outcome.skipped.push((target, message));
+                }
+                Err(e) => return Err(e),
             }
-            Err(Error::Render { message, .. })
-                if lenient && message.contains("not part of this build") =>
-            {
-                outcome.skipped.push((target, message));
-            }
-            Err(e) => return Err(e),
         }
-    }
+        Ok(())
+    })?;
     Ok(outcome)
+}
+
+/// Cores this process may use, asked once.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
