@@ -106,28 +106,7 @@ fn created(ctx: &Ctx<'_>, f: &mut File) {
     for (dir, path) in PERSISTENT_DIRS {
         f.note(
             &format!("{path}: every access runs as www-data ({WWW_DATA}:{WWW_DATA}); the directory is created 0755 on first use."),
-            resource("aws_efs_access_point", dir)
-                .add_attribute(("file_system_id", r("aws_efs_file_system.this.id")))
-                .add_block(
-                    block("posix_user")
-                        .add_attribute(("uid", WWW_DATA))
-                        .add_attribute(("gid", WWW_DATA))
-                        .build(),
-                )
-                .add_block(
-                    block("root_directory")
-                        .add_attribute(("path", s(format!("/{dir}"))))
-                        .add_block(
-                            block("creation_info")
-                                .add_attribute(("owner_uid", WWW_DATA))
-                                .add_attribute(("owner_gid", WWW_DATA))
-                                .add_attribute(("permissions", "0755"))
-                                .build(),
-                        )
-                        .build(),
-                )
-                .add_attribute(("tags", ctx.name_tag(&format!("{}-{dir}", n.file_system))))
-                .build(),
+            access_point(ctx, dir, &format!("/{dir}")),
         );
     }
     if ctx
@@ -138,28 +117,7 @@ fn created(ctx: &Ctx<'_>, f: &mut File) {
     {
         f.note(
             &format!("{KUBERNETES_ROOT}: Kimai's volume on EKS (its three directories are sub-paths), as www-data."),
-            resource("aws_efs_access_point", "kubernetes")
-                .add_attribute(("file_system_id", r("aws_efs_file_system.this.id")))
-                .add_block(
-                    block("posix_user")
-                        .add_attribute(("uid", WWW_DATA))
-                        .add_attribute(("gid", WWW_DATA))
-                        .build(),
-                )
-                .add_block(
-                    block("root_directory")
-                        .add_attribute(("path", KUBERNETES_ROOT))
-                        .add_block(
-                            block("creation_info")
-                                .add_attribute(("owner_uid", WWW_DATA))
-                                .add_attribute(("owner_gid", WWW_DATA))
-                                .add_attribute(("permissions", "0755"))
-                                .build(),
-                        )
-                        .build(),
-                )
-                .add_attribute(("tags", ctx.name_tag(&format!("{}-kubernetes", n.file_system))))
-                .build(),
+            access_point(ctx, "kubernetes", KUBERNETES_ROOT),
         );
     }
     f.add(
@@ -177,6 +135,36 @@ fn created(ctx: &Ctx<'_>, f: &mut File) {
             ))
             .build(),
     );
+}
+
+/// An access point `tf` rooted at `path`: every access as www-data, the directory created
+/// 0755 and owned by www-data on first use.
+fn access_point(ctx: &Ctx<'_>, tf: &str, path: &str) -> hcl::Block {
+    resource("aws_efs_access_point", tf)
+        .add_attribute(("file_system_id", r("aws_efs_file_system.this.id")))
+        .add_block(
+            block("posix_user")
+                .add_attribute(("uid", WWW_DATA))
+                .add_attribute(("gid", WWW_DATA))
+                .build(),
+        )
+        .add_block(
+            block("root_directory")
+                .add_attribute(("path", s(path)))
+                .add_block(
+                    block("creation_info")
+                        .add_attribute(("owner_uid", WWW_DATA))
+                        .add_attribute(("owner_gid", WWW_DATA))
+                        .add_attribute(("permissions", "0755"))
+                        .build(),
+                )
+                .build(),
+        )
+        .add_attribute((
+            "tags",
+            ctx.name_tag(&format!("{}-{tf}", ctx.names.file_system)),
+        ))
+        .build()
 }
 
 fn existing(ctx: &Ctx<'_>, f: &mut File) {

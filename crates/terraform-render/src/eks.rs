@@ -94,48 +94,20 @@ fn attach(f: &mut File, tf: &str, role: &str, policy: Expression) {
     );
 }
 
-/// A service principal's trust as AWS documents it for the role: `actions`, and for
-/// Fargate the profile ARNs it may start pods for (`aws:SourceArn`). EKS's cluster role and
-/// EC2's node role get no source conditions: AWS's documented trust policies have none.
+/// A service principal's trust as AWS documents it for the role: `actions`, and for Fargate
+/// the profile ARNs it may start pods for (`aws:SourceArn`). EKS's cluster role and EC2's
+/// node role get no source conditions: AWS's documented trust policies have none.
 fn service_trust(
     name: &str,
     service: &str,
     actions: &[&str],
     source_arn: Option<String>,
 ) -> hcl::Block {
-    let mut st = block("statement")
-        .add_attribute(("actions", strings(actions.iter().copied())))
-        .add_block(
-            block("principals")
-                .add_attribute(("type", "Service"))
-                .add_attribute(("identifiers", strings([service])))
-                .build(),
-        );
-    if let Some(arn) = source_arn {
-        st = st.add_block(
-            block("condition")
-                .add_attribute(("test", "ArnLike"))
-                .add_attribute(("variable", "aws:SourceArn"))
-                .add_attribute(("values", strings([arn])))
-                .build(),
-        );
-    }
-    data("aws_iam_policy_document", name)
-        .add_block(st.build())
-        .build()
+    crate::iam::service_trust(name, service, actions, None, source_arn)
 }
 
 fn role(f: &mut File, tf: &str, name: &str, description: String, trust: &str) {
-    f.add(
-        resource("aws_iam_role", tf)
-            .add_attribute(("name", s(name)))
-            .add_attribute(("description", s(description)))
-            .add_attribute((
-                "assume_role_policy",
-                r(&format!("data.aws_iam_policy_document.{trust}.json")),
-            ))
-            .build(),
-    );
+    crate::iam::role(f, tf, name, description, trust, &[]);
 }
 
 /// An IRSA trust: exactly `namespace/service_account`, through the cluster's OIDC provider.

@@ -34,29 +34,34 @@ fn policy_document(name: &str, statements: Vec<Statement>) -> hcl::Block {
     b.build()
 }
 
-/// A trust policy for a service principal, limited to this account (and, where given, to
-/// source ARNs of that service).
-fn service_trust(
+/// A trust policy for a service principal: `actions`, limited to this account where given
+/// (`aws:SourceAccount`) and to source ARNs of that service where given (`aws:SourceArn`).
+/// Shared with `eks.tf`, whose EKS and EC2 roles follow AWS's documented trust (no source
+/// conditions).
+pub(crate) fn service_trust(
     name: &str,
     service: &str,
-    account: &str,
+    actions: &[&str],
+    account: Option<&str>,
     source_arn: Option<String>,
 ) -> hcl::Block {
     let mut st = block("statement")
-        .add_attribute(("actions", strings(["sts:AssumeRole"])))
+        .add_attribute(("actions", strings(actions.iter().copied())))
         .add_block(
             block("principals")
                 .add_attribute(("type", "Service"))
                 .add_attribute(("identifiers", strings([service])))
                 .build(),
-        )
-        .add_block(
+        );
+    if let Some(account) = account {
+        st = st.add_block(
             block("condition")
                 .add_attribute(("test", "StringEquals"))
                 .add_attribute(("variable", "aws:SourceAccount"))
                 .add_attribute(("values", strings([account])))
                 .build(),
         );
+    }
     if let Some(arn) = source_arn {
         st = st.add_block(
             block("condition")
@@ -147,7 +152,8 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             service_trust(
                 "ecs_tasks_trust",
                 "ecs-tasks.amazonaws.com",
-                account,
+                &["sts:AssumeRole"],
+                Some(account),
                 Some(ctx.arn("ecs", "*")),
             ),
         );
@@ -349,7 +355,13 @@ pub fn file(ctx: &Ctx<'_>) -> File {
     if crate::backup::plan_resources(ctx).is_some() {
         f.note(
             "AWS Backup, for this account's backup jobs only.",
-            service_trust("aws_backup_trust", "backup.amazonaws.com", account, None),
+            service_trust(
+                "aws_backup_trust",
+                "backup.amazonaws.com",
+                &["sts:AssumeRole"],
+                Some(account),
+                None,
+            ),
         );
         role(
             &mut f,
