@@ -112,37 +112,12 @@ fn role(f: &mut File, tf: &str, name: &str, description: String, trust: &str) {
 
 /// An IRSA trust: exactly `namespace/service_account`, through the cluster's OIDC provider.
 pub fn irsa_trust(name: &str, namespace: &str, service_account: &str) -> hcl::Block {
-    let condition = |suffix: &str, value: String| {
-        block("condition")
-            .add_attribute(("test", "StringEquals"))
-            .add_attribute((
-                "variable",
-                tmpl(&format!("${{local.eks_oidc_issuer}}:{suffix}")),
-            ))
-            .add_attribute(("values", strings([value])))
-            .build()
-    };
-    data("aws_iam_policy_document", name)
-        .add_block(
-            block("statement")
-                .add_attribute(("actions", strings(["sts:AssumeRoleWithWebIdentity"])))
-                .add_block(
-                    block("principals")
-                        .add_attribute(("type", "Federated"))
-                        .add_attribute((
-                            "identifiers",
-                            list(vec![r("local.eks_oidc_provider_arn")]),
-                        ))
-                        .build(),
-                )
-                .add_block(condition(
-                    "sub",
-                    format!("system:serviceaccount:{namespace}:{service_account}"),
-                ))
-                .add_block(condition("aud", "sts.amazonaws.com".into()))
-                .build(),
-        )
-        .build()
+    crate::iam::web_identity_trust(
+        name,
+        r("local.eks_oidc_provider_arn"),
+        "${local.eks_oidc_issuer}",
+        &format!("system:serviceaccount:{namespace}:{service_account}"),
+    )
 }
 
 fn irsa_role(

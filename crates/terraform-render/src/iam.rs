@@ -76,6 +76,38 @@ pub(crate) fn service_trust(
         .build()
 }
 
+/// A web-identity (IRSA) trust: tokens of the OIDC `provider` whose issuer is `issuer` (a
+/// template such as `${local.eks_oidc_issuer}`), for `subject` and the STS audience only.
+pub(crate) fn web_identity_trust(
+    name: &str,
+    provider: Expression,
+    issuer: &str,
+    subject: &str,
+) -> hcl::Block {
+    let condition = |suffix: &str, value: &str| {
+        block("condition")
+            .add_attribute(("test", "StringEquals"))
+            .add_attribute(("variable", tmpl(&format!("{issuer}:{suffix}"))))
+            .add_attribute(("values", strings([value])))
+            .build()
+    };
+    crate::tf::data("aws_iam_policy_document", name)
+        .add_block(
+            block("statement")
+                .add_attribute(("actions", strings(["sts:AssumeRoleWithWebIdentity"])))
+                .add_block(
+                    block("principals")
+                        .add_attribute(("type", "Federated"))
+                        .add_attribute(("identifiers", list(vec![provider])))
+                        .build(),
+                )
+                .add_block(condition("sub", subject))
+                .add_block(condition("aud", "sts.amazonaws.com"))
+                .build(),
+        )
+        .build()
+}
+
 /// A role trusting `trust`'s document; `after` names OIDC providers it must be created after
 /// (IAM checks that a federated principal exists). Shared with `ci.tf`.
 pub(crate) fn role(
@@ -281,45 +313,18 @@ pub fn file(ctx: &Ctx<'_>) -> File {
             // The cluster of eks.tf: its OIDC provider, no variable to fill in.
             crate::eks::irsa_trust("backup_trust", &n.namespace, &irsa.service_account)
         } else {
-            crate::tf::data("aws_iam_policy_document", "backup_trust")
-                .add_block(
-                    block("statement")
-                        .add_attribute(("actions", strings(["sts:AssumeRoleWithWebIdentity"])))
-                        .add_block(
-                            block("principals")
-                                .add_attribute(("type", "Federated"))
-                                .add_attribute((
-                                    "identifiers",
-                                    list(vec![tmpl(&format!(
-                                        "arn:{}:iam::{account}:oidc-provider/{issuer}",
-                                        ctx.partition
-                                    ))]),
-                                ))
-                                .build(),
-                        )
-                        .add_block(
-                            block("condition")
-                                .add_attribute(("test", "StringEquals"))
-                                .add_attribute(("variable", tmpl(&format!("{issuer}:sub"))))
-                                .add_attribute((
-                                    "values",
-                                    strings([format!(
-                                        "system:serviceaccount:{}:{}",
-                                        n.namespace, irsa.service_account
-                                    )]),
-                                ))
-                                .build(),
-                        )
-                        .add_block(
-                            block("condition")
-                                .add_attribute(("test", "StringEquals"))
-                                .add_attribute(("variable", tmpl(&format!("{issuer}:aud"))))
-                                .add_attribute(("values", strings(["sts.amazonaws.com"])))
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build()
+            web_identity_trust(
+                "backup_trust",
+                tmpl(&format!(
+                    "arn:{}:iam::{account}:oidc-provider/{issuer}",
+                    ctx.partition
+                )),
+                issuer,
+                &format!(
+                    "system:serviceaccount:{}:{}",
+                    n.namespace, irsa.service_account
+                ),
+            )
         };
         f.note(comment, trust);
         let description = match (&n.backup_bucket, &n.backup_prefix) {
