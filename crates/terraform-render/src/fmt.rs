@@ -165,24 +165,27 @@ mod tests {
         out
     }
 
+    /// The attribute split as first written: `(indent, key, value)` of a one-line attribute.
+    fn reference_attribute(line: &str) -> Option<(&str, &str, &str)> {
+        let trimmed = line.trim_start_matches(' ');
+        let ind = &line[..line.len() - trimmed.len()];
+        let bytes = trimmed.as_bytes();
+        let key_len = if bytes.first() == Some(&b'"') {
+            trimmed[1..].find('"')? + 2
+        } else {
+            bytes
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+                .count()
+        };
+        let value = trimmed.get(key_len..)?.strip_prefix(" = ")?;
+        let opens = value.ends_with(['{', '[', '(']);
+        (key_len > 0 && !opens).then_some((ind, &trimmed[..key_len], value))
+    }
+
     /// `align_into` as first written (`str::lines`, `trim_start_matches`, `find`).
     fn align_reference(text: &str) -> String {
-        fn attribute(line: &str) -> Option<(&str, &str, &str)> {
-            let trimmed = line.trim_start_matches(' ');
-            let ind = &line[..line.len() - trimmed.len()];
-            let bytes = trimmed.as_bytes();
-            let key_len = if bytes.first() == Some(&b'"') {
-                trimmed[1..].find('"')? + 2
-            } else {
-                bytes
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
-                    .count()
-            };
-            let value = trimmed.get(key_len..)?.strip_prefix(" = ")?;
-            let opens = value.ends_with(['{', '[', '(']);
-            (key_len > 0 && !opens).then_some((ind, &trimmed[..key_len], value))
-        }
+        use reference_attribute as attribute;
         fn flush(run: &mut Vec<(&str, &str, &str)>, out: &mut String) {
             let width = run.iter().map(|(_, k, _)| k.len()).max().unwrap_or(0);
             for (ind, k, v) in run.drain(..) {
@@ -265,22 +268,7 @@ mod tests {
     /// Lines from the same pieces: the attribute split equals the first implementation's.
     #[test]
     fn attributes_equal_the_first_implementation() {
-        fn reference(line: &str) -> Option<(&str, &str, &str)> {
-            let trimmed = line.trim_start_matches(' ');
-            let ind = &line[..line.len() - trimmed.len()];
-            let bytes = trimmed.as_bytes();
-            let key_len = if bytes.first() == Some(&b'"') {
-                trimmed[1..].find('"')? + 2
-            } else {
-                bytes
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
-                    .count()
-            };
-            let value = trimmed.get(key_len..)?.strip_prefix(" = ")?;
-            let opens = value.ends_with(['{', '[', '(']);
-            (key_len > 0 && !opens).then_some((ind, &trimmed[..key_len], value))
-        }
+        use reference_attribute as reference;
         let pieces = [
             " ", "k", "\"", " = ", "=", "{", "[", "(", ")", "é", "-", "_", "1", "x y", " =",
         ];
