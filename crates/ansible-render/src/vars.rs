@@ -374,7 +374,10 @@ fn fold_long_lines_into(yaml: &str, width: usize, out: &mut String) {
     out.push_str(&yaml[copied..]);
 }
 
-fn fold_line(line: &str, width: usize) -> Option<String> {
+/// A double-quoted scalar line longer than `width`: its indentation and the byte offsets of
+/// the spaces inside the quotes a break may replace (none next to another space or after a
+/// backslash); `None` when the line is short, not such a scalar, or cannot break.
+fn break_points(line: &str, width: usize) -> Option<(usize, Vec<usize>)> {
     // A line of at most `width` bytes has at most `width` characters: counted only when longer.
     if !line.ends_with('"') || line.len() <= width || line.chars().count() <= width {
         return None;
@@ -408,6 +411,11 @@ fn fold_line(line: &str, width: usize) -> Option<String> {
     if breaks.is_empty() {
         return None;
     }
+    Some((indent, breaks))
+}
+
+fn fold_line(line: &str, width: usize) -> Option<String> {
+    let (indent, breaks) = break_points(line, width)?;
     // Characters before each break and in the whole line, counted once: an output line
     // starts at the beginning or just after a break (a space, one character).
     let mut before = Vec::with_capacity(breaks.len());
@@ -477,39 +485,8 @@ mod tests {
     }
 
     fn fold_line_reference(line: &str, width: usize) -> Option<String> {
-        // A line of at most `width` bytes has at most `width` characters: counted only when longer.
-        if !line.ends_with('"') || line.len() <= width || line.chars().count() <= width {
-            return None;
-        }
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let rest = &line[indent..];
-        // Where the scalar starts: after `- ` items and after `key: `.
-        let mut start = indent;
-        let mut r = rest;
-        while let Some(after) = r.strip_prefix("- ") {
-            start += 2;
-            r = after;
-        }
-        if !r.starts_with('"') {
-            let colon = r.find(": \"")?;
-            start += colon + 2;
-        }
-        if !line[start..].starts_with('"') || line.len() - start < 2 {
-            return None;
-        }
-        let bytes = line.as_bytes();
-        // Byte offsets of the spaces a break may replace, inside the quotes.
-        let breaks: Vec<usize> = (start + 1..line.len() - 1)
-            .filter(|&i| {
-                bytes[i] == b' '
-                    && bytes[i - 1] != b' '
-                    && bytes[i - 1] != b'\\'
-                    && bytes[i + 1] != b' '
-            })
-            .collect();
-        if breaks.is_empty() {
-            return None;
-        }
+        // The break points are the shared scan; the folding below is the first implementation.
+        let (indent, breaks) = super::break_points(line, width)?;
         let pad = " ".repeat(indent + 2);
         let mut out = String::new();
         let mut line_start = 0; // byte offset in `line` where the current output line's text starts
