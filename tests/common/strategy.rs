@@ -90,7 +90,11 @@ prop_compose! {
         arm in any::<bool>(),
         local_yaml in any::<bool>(),
         pod_watcher in any::<bool>(),
-        secret_env in prop::collection::btree_map("[A-Z][A-Z0-9]{0,6}_(PASSWORD|TOKEN|API_KEY)", "[a-z][a-z0-9]{0,8}", 0..3),
+        secret_env in prop::collection::btree_map(
+            "[A-Z][A-Z0-9]{0,6}_(PASSWORD|TOKEN|API_KEY)".prop_filter("not reserved", |n| !n.starts_with("DD_")),
+            "[a-z][a-z0-9]{0,8}",
+            0..3,
+        ),
         eks in prop::option::of((any::<bool>(), any::<bool>(), prop::sample::select(kimai_deploy::model::EKS_VERSIONS.to_vec()))),
     ) -> Spec {
         let mut s = Spec::minimal(name, host);
